@@ -1,0 +1,140 @@
+/**
+ * One database handle for both engines: PGlite (embedded, a data folder) by default, a
+ * PostgreSQL server when DATABASE_URL is set. Kysely for typed queries; a raw client for the
+ * few places that need COPY (bulk import, seeding, benchmarks).
+ */
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { mkdirSync } from 'node:fs';
+import { PGliteDialect } from './pgliteDialect.ts';
+import { Mutex } from './mutex.ts';
+import { PG_PARSERS } from './types.ts';
+import type { DB } from './schema.ts';
+
+export type DbKind = 'pglite' | 'postgres';
+export type Trx = Transaction<DB>;
+
+/** Plain SQL access for bulk work; inside `Db.raw` it is one connection, optionally one transaction. */
+export interface RawClient {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** Several statements without parameters (migrations). */
+  exec(text: string): Promise<void>;
+  /** COPY rows given as CSV text (no header) into `table (columns)`. */
+  copyCsv(table: string, columns: readonly string[], csv: string): Promise<void>;
+}
+
+export interface Db {
+  readonly kind: DbKind;
+  readonly kysely: Kysely<DB>;
+  /** Run `fn` in one transaction; the result is returned after COMMIT. */
+  transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T>;
+  raw<T>(fn: (c: RawClient) => Promise<T>, opts?: { transaction?: boolean }): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  databaseUrl?: string | undefined;
+  /** PGlite data folder; `memory://` for a throwaway database. */
+  dataDir?: string | undefined;
+  poolSize?: number;
+}
+
+export async function openDatabase(opts: DbOptions): Promise<Db> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openPGlite(opts.dataDir ?? './data');
+}
+
+async function openPGlite(dataDir: string): Promise<Db> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const pglite = await PGlite.create(dataDir.startsWith('memory://') ? undefined : dataDir, { parsers: PG_PARSERS });
+  const mutex = new Mutex();
+  const kysely = new Kysely<DB>({ dialect: new PGliteDialect(pglite, mutex) });
+  const client: RawClient = {
+    async query<R>(text: string, params: unknown[] = []) {
+      return (await pglite.query<R>(text, params)).rows;
+    },
+    async exec(text) {
+      await pglite.exec(text);
+    },
+    async copyCsv(table, columns, csv) {
+      await pglite.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], {
+        blob: new Blob([csv]),
+      });
+    },
+  };
+  return {
+    kind: 'pglite',
+    kysely,
+    transaction: (fn) => kysely.transaction().execute(fn),
+    raw: (fn, o) =>
+      mutex.run(async () => {
+        if (!o?.transaction) return fn(client);
+        await pglite.query('BEGIN');
+        try {
+          const out = await fn(client);
+          await pglite.query('COMMIT');
+          return out;
+        } catch (e) {
+          await pglite.query('ROLLBACK');
+          throw e;
+        }
+      }),
+    close: async () => {
+      await kysely.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+const pgTypes = {
+  getTypeParser: (oid: number, format?: string) =>
+    (PG_PARSERS[oid] as ((v: string) => unknown) | undefined) ?? pg.types.getTypeParser(oid, format as 'text'),
+};
+
+async function openPostgres(url: string, max: number): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig });
+  // An idle client that loses its server (failover, restart) must not crash the process.
+  pool.on('error', () => {});
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  await sql`select 1`.execute(kysely);
+  return {
+    kind: 'postgres',
+    kysely,
+    transaction: (fn) => kysely.transaction().execute(fn),
+    raw: async (fn, o) => {
+      const conn = await pool.connect();
+      const client: RawClient = {
+        async query<R>(text: string, params: unknown[] = []) {
+          return (await conn.query(text, params)).rows as R[];
+        },
+        async exec(text) {
+          await conn.query(text);
+        },
+        async copyCsv(table, columns, csv) {
+          const stream = conn.query(copyFromStdin(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`));
+          await pipeline(Readable.from([csv]), stream);
+        },
+      };
+      try {
+        if (!o?.transaction) return await fn(client);
+        await conn.query('BEGIN');
+        try {
+          const out = await fn(client);
+          await conn.query('COMMIT');
+          return out;
+        } catch (e) {
+          await conn.query('ROLLBACK');
+          throw e;
+        }
+      } finally {
+        conn.release();
+      }
+    },
+    close: async () => {
+      await kysely.destroy();
+    },
+  };
+}
