@@ -34,6 +34,8 @@ export interface Db {
   transaction<T>(fn: (trx: Trx) => Promise<T>): Promise<T>;
   raw<T>(fn: (c: RawClient) => Promise<T>, opts?: { transaction?: boolean }): Promise<T>;
   close(): Promise<void>;
+  /** The embedded engine itself (backups, tests); absent on PostgreSQL. */
+  readonly pglite?: PGlite;
 }
 
 export interface DbOptions {
@@ -41,15 +43,19 @@ export interface DbOptions {
   /** PGlite data folder; `memory://` for a throwaway database. */
   dataDir?: string | undefined;
   poolSize?: number;
+  /** An already opened PGlite (tests clone one from a template). */
+  pglite?: PGlite;
 }
 
 export async function openDatabase(opts: DbOptions): Promise<Db> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openPGlite(opts.dataDir ?? './data');
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10);
+  if (opts.pglite) return wrapPGlite(opts.pglite);
+  const dataDir = opts.dataDir ?? './data';
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  return wrapPGlite(await PGlite.create(dataDir.startsWith('memory://') ? undefined : dataDir, { parsers: PG_PARSERS }));
 }
 
-async function openPGlite(dataDir: string): Promise<Db> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir.startsWith('memory://') ? undefined : dataDir, { parsers: PG_PARSERS });
+function wrapPGlite(pglite: PGlite): Db {
   const mutex = new Mutex();
   const kysely = new Kysely<DB>({ dialect: new PGliteDialect(pglite, mutex) });
   const client: RawClient = {
@@ -67,6 +73,7 @@ async function openPGlite(dataDir: string): Promise<Db> {
   };
   return {
     kind: 'pglite',
+    pglite,
     kysely,
     transaction: (fn) => kysely.transaction().execute(fn),
     raw: (fn, o) =>

@@ -3,6 +3,7 @@ import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export interface UnitsTable {
   id: Generated<number>;
@@ -60,7 +61,7 @@ export interface UsersTable {
   active: Generated<boolean>;
   failed_logins: Generated<number>;
   locked_until: Timestamp | null;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
 }
 
 export interface UserRolesTable {
@@ -73,9 +74,9 @@ export interface SessionsTable {
   token_hash: string;
   user_id: number;
   csrf_token: string;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
   expires_at: Timestamp;
-  last_seen_at: Generated<Timestamp>;
+  last_seen_at: GeneratedTimestamp;
   ip: string | null;
   user_agent: string | null;
 }
@@ -106,8 +107,8 @@ export interface DossiersTable {
   supplement_count: Generated<number>;
   source: Generated<'platform' | 'import'>;
   version: Generated<number>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
 }
 
 /** A phase as stored in dossiers.phases (ISO strings). */
@@ -127,7 +128,7 @@ export interface DossierActionsTable {
   actor_id: number | null;
   actor_role: string;
   occurred_at: Timestamp;
-  received_at: Generated<Timestamp>;
+  received_at: GeneratedTimestamp;
   transaction_id: string;
   payload: Json<Record<string, unknown>>;
 }
@@ -163,13 +164,13 @@ export interface CalendarDaysTable {
 export interface SettingsTable {
   key: string;
   value: Json<unknown>;
-  updated_at: Generated<Timestamp>;
+  updated_at: GeneratedTimestamp;
   updated_by: number | null;
 }
 
 export interface AuditLogTable {
   id: Generated<number>;
-  at: Generated<Timestamp>;
+  at: GeneratedTimestamp;
   actor_id: number | null;
   action: string;
   entity: string;

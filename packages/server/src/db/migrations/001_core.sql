@@ -13,11 +13,12 @@ CREATE TABLE units (
   -- the unit itself and every ancestor, so "is X inside Y's subtree" is Y = ANY(ancestor_ids)
   ancestor_ids  int[] NOT NULL,
   province_code text NOT NULL,
-  agency_code   text NOT NULL UNIQUE,
+  agency_code   text NOT NULL,
   valid_from    date NOT NULL,
   valid_to      date,
   search_name   text NOT NULL,
   UNIQUE (code, valid_from),
+  UNIQUE (agency_code, valid_from),
   CHECK (valid_to IS NULL OR valid_to >= valid_from),
   CHECK ((level = 'province') = (parent_id IS NULL))
 );

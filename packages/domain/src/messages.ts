@@ -1,0 +1,100 @@
+/**
+ * Problem messages by stable code, in every catalogue language. Tests assert on codes, never
+ * on text; a new language is a new column here, not new code. Each message says what to do.
+ */
+export const LANGUAGES = ['vi', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export type Message = Record<Language, string>;
+
+export const PROBLEMS = {
+  'request.invalid': {
+    vi: 'Dữ liệu gửi lên chưa hợp lệ. Hãy sửa các mục được nêu rồi gửi lại.',
+    en: 'The request is not valid. Correct the fields listed and send it again.',
+  },
+  'request.not_found': {
+    vi: 'Không tìm thấy trang hoặc địa chỉ này. Hãy kiểm tra lại đường dẫn.',
+    en: 'This address does not exist. Check the link.',
+  },
+  'auth.required': {
+    vi: 'Bạn cần đăng nhập để làm việc này. Hãy đăng nhập rồi thử lại.',
+    en: 'You need to sign in to do this. Sign in and try again.',
+  },
+  'auth.bad_credentials': {
+    vi: 'Tên đăng nhập hoặc mật khẩu không đúng. Hãy kiểm tra và thử lại.',
+    en: 'The username or password is wrong. Check them and try again.',
+  },
+  'auth.locked': {
+    vi: 'Tài khoản tạm khóa vì nhập sai nhiều lần. Hãy thử lại sau 15 phút hoặc liên hệ quản trị viên.',
+    en: 'The account is locked after too many failed attempts. Try again in 15 minutes or ask an administrator.',
+  },
+  'auth.forbidden': {
+    vi: 'Bạn không có quyền với đơn vị hoặc việc này. Hãy liên hệ quản trị viên nếu cần được cấp quyền.',
+    en: 'You have no permission for this unit or action. Ask an administrator if you need it.',
+  },
+  'auth.csrf': {
+    vi: 'Phiên làm việc đã hết hạn hoặc yêu cầu không đến từ trang của hệ thống. Hãy tải lại trang và thử lại.',
+    en: 'The form expired or did not come from this site. Reload the page and try again.',
+  },
+  'rate.limited': {
+    vi: 'Bạn đã thử quá nhiều lần. Hãy đợi một lát rồi thử lại.',
+    en: 'Too many attempts. Wait a little and try again.',
+  },
+  'unit.not_found': {
+    vi: 'Không có đơn vị hành chính với mã này. Hãy kiểm tra lại mã đơn vị.',
+    en: 'No administrative unit has this code. Check the unit code.',
+  },
+  'procedure.not_found': {
+    vi: 'Không có thủ tục với mã này. Hãy tra cứu lại danh mục thủ tục.',
+    en: 'No procedure has this code. Look it up again in the catalogue.',
+  },
+  'dossier.not_found': {
+    vi: 'Không tìm thấy hồ sơ với mã này. Hãy kiểm tra lại mã hồ sơ.',
+    en: 'No dossier has this code. Check the dossier code.',
+  },
+  'dossier.action_not_allowed': {
+    vi: 'Hồ sơ đang ở trạng thái không cho phép thao tác này. Hãy tải lại hồ sơ để xem các thao tác được phép.',
+    en: 'The dossier is in a status that does not allow this action. Reload it to see the allowed actions.',
+  },
+  'dossier.role_not_allowed': {
+    vi: 'Vai trò của bạn không được làm thao tác này. Hãy chuyển cho cán bộ có thẩm quyền.',
+    en: 'Your role may not take this action. Pass it to an officer who may.',
+  },
+  'dossier.transaction_reused': {
+    vi: 'Mã giao dịch này đã được dùng cho một thao tác khác. Hãy tạo mã giao dịch mới.',
+    en: 'This transaction id was already used for a different action. Generate a new one.',
+  },
+  'dossier.unit_not_receiving': {
+    vi: 'Đơn vị này không tiếp nhận hồ sơ vào ngày đó (đơn vị đã giải thể hoặc chưa thành lập). Hãy chọn đơn vị đang hoạt động.',
+    en: 'This unit did not receive dossiers on that date (it was dissolved or did not exist yet). Choose a unit in force.',
+  },
+  'dossier.missing_field': {
+    vi: 'Thao tác này cần thêm thông tin. Hãy điền các mục được nêu.',
+    en: 'This action needs more information. Fill in the fields listed.',
+  },
+  'import.bad_file': {
+    vi: 'Tệp nhập chưa đúng định dạng. Không có dòng nào được lưu. Hãy sửa các dòng được nêu rồi nhập lại cả tệp.',
+    en: 'The import file has errors. Nothing was stored. Correct the lines listed and import the whole file again.',
+  },
+  'report.bad_period': {
+    vi: 'Kỳ báo cáo chưa hợp lệ. Hãy chọn ngày bắt đầu không sau ngày kết thúc, theo dạng NNNN-TT-NN.',
+    en: 'The report period is not valid. Use YYYY-MM-DD dates with the start not after the end.',
+  },
+  'calendar.bad_office_hours': {
+    vi: 'Giờ làm việc chưa hợp lệ. Hãy nhập theo dạng 07:30-11:30,13:30-17:00.',
+    en: 'The office hours are not valid. Use the form 07:30-11:30,13:30-17:00.',
+  },
+  'server.error': {
+    vi: 'Hệ thống gặp lỗi. Dữ liệu của bạn chưa bị thay đổi. Hãy thử lại sau ít phút.',
+    en: 'Something went wrong on our side. Nothing was changed. Try again in a few minutes.',
+  },
+  'server.unavailable': {
+    vi: 'Hệ thống tạm thời không kết nối được cơ sở dữ liệu. Hãy thử lại sau ít phút.',
+    en: 'The service cannot reach its database right now. Try again in a few minutes.',
+  },
+} as const satisfies Record<string, Message>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+export function problemMessage(code: ProblemCode): Message {
+  return PROBLEMS[code];
+}

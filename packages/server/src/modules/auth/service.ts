@@ -1,0 +1,123 @@
+/**
+ * Officers, their roles on unit subtrees, sign-in and sessions. A role on a unit covers its
+ * whole subtree (a district role covers its communes and villages). Session tokens are random,
+ * stored only as SHA-256 hashes, and expire; repeated failures lock the account for a while.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Role } from '@causo/domain';
+import type { Db, Trx } from '../../db/database.ts';
+import { Problem } from '../../http/problem.ts';
+import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.ts';
+import { audit } from '../audit/service.ts';
+import { isInSubtree } from '../units/queries.ts';
+
+export type OfficerRole = Exclude<Role, 'citizen'>;
+export interface Officer {
+  id: number;
+  username: string;
+  displayName: string;
+  roles: { role: OfficerRole; unitId: number }[];
+}
+
+export const MAX_FAILED_LOGINS = 5;
+export const LOCK_MINUTES = 15;
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export async function createOfficer(
+  trx: Trx,
+  input: { username: string; displayName: string; password: string; roles: { role: OfficerRole; unitId: number }[] },
+): Promise<number> {
+  const { id } = await trx
+    .insertInto('users')
+    .values({ username: input.username, display_name: input.displayName, password_hash: await hashPassword(input.password) })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  if (input.roles.length)
+    await trx.insertInto('user_roles').values(input.roles.map((r) => ({ user_id: id, role: r.role, unit_id: r.unitId }))).execute();
+  return id;
+}
+
+async function loadOfficer(db: Db['kysely'] | Trx, userId: number): Promise<Officer | null> {
+  const user = await db.selectFrom('users').select(['id', 'username', 'display_name', 'active']).where('id', '=', userId).executeTakeFirst();
+  if (!user || !user.active) return null;
+  const roles = await db.selectFrom('user_roles').select(['role', 'unit_id']).where('user_id', '=', userId).execute();
+  return { id: user.id, username: user.username, displayName: user.display_name, roles: roles.map((r) => ({ role: r.role, unitId: r.unit_id })) };
+}
+
+export interface SessionInfo {
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+  officer: Officer;
+}
+
+export async function signIn(
+  db: Db,
+  input: { username: string; password: string; ip: string | null; userAgent: string | null; ttlHours: number },
+): Promise<SessionInfo> {
+  const user = await db.kysely.selectFrom('users').selectAll().where('username', '=', input.username).executeTakeFirst();
+  if (!user || !user.active) {
+    await verifyAgainstNothing(input.password);
+    throw new Problem(401, 'auth.bad_credentials');
+  }
+  if (user.locked_until && user.locked_until > new Date()) throw new Problem(423, 'auth.locked');
+  const ok = await verifyPassword(user.password_hash, input.password);
+  return db.transaction(async (trx) => {
+    if (!ok) {
+      const failed = user.failed_logins + 1;
+      const lock = failed >= MAX_FAILED_LOGINS ? new Date(Date.now() + LOCK_MINUTES * 60_000) : null;
+      await trx.updateTable('users').set({ failed_logins: lock ? 0 : failed, locked_until: lock }).where('id', '=', user.id).execute();
+      await audit(trx, { actorId: user.id, action: lock ? 'auth.locked' : 'auth.failed', entity: 'user', entityId: user.id, ip: input.ip });
+      throw new Problem(401, 'auth.bad_credentials');
+    }
+    await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+    const token = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(24).toString('base64url');
+    const expiresAt = new Date(Date.now() + input.ttlHours * 3_600_000);
+    await trx
+      .insertInto('sessions')
+      .values({ token_hash: sha256(token), user_id: user.id, csrf_token: csrfToken, expires_at: expiresAt, ip: input.ip, user_agent: input.userAgent })
+      .execute();
+    await audit(trx, { actorId: user.id, action: 'auth.signed_in', entity: 'user', entityId: user.id, ip: input.ip });
+    const officer = await loadOfficer(trx, user.id);
+    if (!officer) throw new Problem(401, 'auth.bad_credentials');
+    return { token, csrfToken, expiresAt, officer };
+  });
+}
+
+export async function sessionFromToken(db: Db, token: string): Promise<{ officer: Officer; csrfToken: string } | null> {
+  const s = await db.kysely
+    .selectFrom('sessions')
+    .select(['user_id', 'csrf_token', 'expires_at'])
+    .where('token_hash', '=', sha256(token))
+    .executeTakeFirst();
+  if (!s || s.expires_at <= new Date()) return null;
+  const officer = await loadOfficer(db.kysely, s.user_id);
+  return officer ? { officer, csrfToken: s.csrf_token } : null;
+}
+
+export async function signOut(db: Db, token: string, ip: string | null): Promise<void> {
+  await db.transaction(async (trx) => {
+    const s = await trx.deleteFrom('sessions').where('token_hash', '=', sha256(token)).returning('user_id').executeTakeFirst();
+    if (s) await audit(trx, { actorId: s.user_id, action: 'auth.signed_out', entity: 'user', entityId: s.user_id, ip });
+  });
+}
+
+/** Unit ids on which the officer holds one of `roles` (any role when omitted). */
+export function rootsFor(officer: Officer, roles?: readonly OfficerRole[]): number[] {
+  return officer.roles.filter((r) => !roles || roles.includes(r.role)).map((r) => r.unitId);
+}
+
+/** The roles the officer holds that cover `unitId` (through its subtree). */
+export async function rolesOnUnit(db: Db['kysely'] | Trx, officer: Officer, unitId: number): Promise<OfficerRole[]> {
+  const out = new Set<OfficerRole>();
+  for (const r of officer.roles) if (!out.has(r.role) && (await isInSubtree(db, unitId, [r.unitId]))) out.add(r.role);
+  return [...out];
+}
+
+export async function requireRoleOnUnit(db: Db['kysely'] | Trx, officer: Officer, unitId: number, roles?: readonly OfficerRole[]): Promise<OfficerRole[]> {
+  const held = (await rolesOnUnit(db, officer, unitId)).filter((r) => !roles || roles.includes(r));
+  if (held.length === 0) throw new Problem(403, 'auth.forbidden', 'no role on this unit');
+  return held;
+}

@@ -1,0 +1,49 @@
+/**
+ * Keeps the II.06a counters: the dossier's contribution (domain/ii06a.ts) is applied to its
+ * unit and every ancestor, for its sector and for '*' (all sectors), in the caller's
+ * transaction. Rows are written in one statement in a fixed order so concurrent transactions
+ * lock them in the same order and cannot deadlock.
+ */
+import { sql } from 'kysely';
+import type { CounterDelta, CounterField } from '@causo/domain';
+import type { Trx } from '../../db/database.ts';
+
+export const ALL_SECTORS = '*';
+
+export const COLUMN_OF: Record<CounterField, string> = {
+  receivedOnline: 'received_online',
+  receivedDirect: 'received_direct',
+  open: 'open_delta',
+  resolvedBefore: 'resolved_before',
+  resolvedOn: 'resolved_on',
+  resolvedLate: 'resolved_late',
+  withdrawn: 'withdrawn',
+  overdue: 'overdue_delta',
+};
+const COLUMNS = Object.values(COLUMN_OF);
+
+export async function applyCounterDeltas(trx: Trx, unitAncestorIds: number[], sectorCode: string, deltas: CounterDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  const byDay = new Map<string, Record<string, number>>();
+  for (const d of deltas) {
+    const row = byDay.get(d.day) ?? Object.fromEntries(COLUMNS.map((c) => [c, 0]));
+    row[COLUMN_OF[d.field]] = (row[COLUMN_OF[d.field]] ?? 0) + d.delta;
+    byDay.set(d.day, row);
+  }
+  const rows: { unit_id: number; sector_code: string; day: string; [c: string]: number | string }[] = [];
+  const units = [...unitAncestorIds].sort((a, b) => a - b);
+  const sectors = [ALL_SECTORS, sectorCode].sort();
+  const days = [...byDay.keys()].sort();
+  for (const unit_id of units)
+    for (const sector_code of sectors) for (const day of days) rows.push({ unit_id, sector_code, day, ...byDay.get(day) });
+
+  await trx
+    .insertInto('ii06a_counters')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.columns(['unit_id', 'sector_code', 'day']).doUpdateSet(
+        Object.fromEntries(COLUMNS.map((c) => [c, sql`ii06a_counters.${sql.ref(c)} + excluded.${sql.ref(c)}`])),
+      ),
+    )
+    .execute();
+}

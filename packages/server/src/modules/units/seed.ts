@@ -1,0 +1,144 @@
+/**
+ * Loads the administrative units: Bình Phước as of 2022 (two versions for the units that
+ * Resolution 570 changed on 1 Oct 2022), Đồng Nai after the 1 July 2025 reform, the old→new
+ * mapping, and the villages of Bù Đốp with local codes.
+ */
+import { fileURLToPath } from 'node:url';
+import { foldDiacritics } from '@causo/domain';
+import type { Trx } from '../../db/database.ts';
+import { readMappingFile, readUnitFile, levelOfType, type UnitRow } from './unitFiles.ts';
+import { loadCatalogueFiles } from '../procedures/catalogueFile.ts';
+
+export const SEED_DIR = fileURLToPath(new URL('../../../seed/', import.meta.url));
+
+/** The demo treats the 2022 list as in force from 2020 (for carried-over dossiers) to the reform. */
+const ERA_2022 = { from: '2020-01-01', to: '2025-06-30' };
+const ERA_2025 = { from: '2025-07-01', to: null };
+const CHON_THANH_CHANGE = '2022-10-01';
+
+/** Before 1 Oct 2022 these rows were different (data/README.md). Codes unchanged. */
+const BEFORE_RESOLUTION_570: Record<string, Pick<UnitRow, 'name' | 'type'>> = {
+  '697': { name: 'Huyện Chơn Thành', type: 'huyen' },
+  '25432': { name: 'Thị trấn Chơn Thành', type: 'thi_tran' },
+  '25433': { name: 'Xã Thành Tâm', type: 'xa' },
+  '25441': { name: 'Xã Minh Hưng', type: 'xa' },
+  '25444': { name: 'Xã Minh Long', type: 'xa' },
+  '25447': { name: 'Xã Minh Thành', type: 'xa' },
+};
+
+interface UnitVersion {
+  code: string;
+  name: string;
+  type: string;
+  level: 'province' | 'district' | 'commune' | 'village';
+  parentCode: string | null;
+  provinceCode: string;
+  validFrom: string;
+  validTo: string | null;
+}
+
+function agencyCode(provinceCode: string, code: string, level: UnitVersion['level']): string {
+  return level === 'province' ? `H${provinceCode}` : `H${provinceCode}.${code}`;
+}
+
+function versionsOf2022(rows: UnitRow[]): UnitVersion[] {
+  const out: UnitVersion[] = [];
+  for (const r of rows) {
+    const base = { code: r.code, level: levelOfType(r.type), parentCode: r.parent_code || null, provinceCode: '70' };
+    const before = BEFORE_RESOLUTION_570[r.code];
+    if (before) {
+      out.push({ ...base, ...before, validFrom: ERA_2022.from, validTo: '2022-09-30' });
+      out.push({ ...base, name: r.name, type: r.type, validFrom: CHON_THANH_CHANGE, validTo: ERA_2022.to });
+    } else out.push({ ...base, name: r.name, type: r.type, validFrom: ERA_2022.from, validTo: ERA_2022.to });
+  }
+  return out;
+}
+
+async function insertVersions(trx: Trx, versions: UnitVersion[]): Promise<void> {
+  // Parents come first in the files (sorted by code length then value), so each parent exists.
+  const ids = new Map<string, { id: number; ancestors: number[]; from: string; to: string | null }[]>();
+  const parentOf = (v: UnitVersion) =>
+    v.parentCode ? ids.get(v.parentCode)?.find((p) => p.from <= v.validFrom && (p.to === null || p.to >= v.validFrom)) : undefined;
+  for (const v of versions) {
+    const parent = parentOf(v);
+    if (v.parentCode && !parent) throw new Error(`unit ${v.code}: parent ${v.parentCode} not in force on ${v.validFrom}`);
+    const row = await trx
+      .insertInto('units')
+      .values({
+        code: v.code,
+        name: v.name,
+        type: v.type,
+        level: v.level,
+        parent_id: parent?.id ?? null,
+        ancestor_ids: [],
+        province_code: v.provinceCode,
+        agency_code: agencyCode(v.provinceCode, v.code, v.level),
+        valid_from: v.validFrom,
+        valid_to: v.validTo,
+        search_name: foldDiacritics(v.name),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const ancestors = [row.id, ...(parent?.ancestors ?? [])];
+    await trx.updateTable('units').set({ ancestor_ids: ancestors }).where('id', '=', row.id).execute();
+    const list = ids.get(v.code) ?? [];
+    list.push({ id: row.id, ancestors, from: v.validFrom, to: v.validTo });
+    ids.set(v.code, list);
+  }
+}
+
+export async function seedUnits(trx: Trx, dir = SEED_DIR): Promise<{ units: number; replacements: number }> {
+  const bp = readUnitFile(`${dir}units-2022-binh-phuoc.csv`);
+  const dn = readUnitFile(`${dir}units-2025-dong-nai.csv`);
+  const villages = loadCatalogueFiles(dir).villages;
+  const versions = versionsOf2022(bp);
+  for (const v of villages) {
+    versions.push({
+      code: v.code,
+      name: v.name,
+      type: v.type,
+      level: 'village',
+      parentCode: v.communeCode,
+      provinceCode: '70',
+      validFrom: ERA_2022.from,
+      validTo: ERA_2022.to,
+    });
+  }
+  for (const r of dn)
+    versions.push({
+      code: r.code,
+      name: r.name,
+      type: r.type,
+      level: levelOfType(r.type),
+      parentCode: r.parent_code || null,
+      provinceCode: '75',
+      validFrom: ERA_2025.from,
+      validTo: ERA_2025.to,
+    });
+  await insertVersions(trx, versions);
+
+  const mapping = readMappingFile(`${dir}units-2025-mapping-binh-phuoc.csv`);
+  const idOn = async (code: string, date: string) =>
+    (
+      await trx
+        .selectFrom('units')
+        .select('id')
+        .where('code', '=', code)
+        .where('valid_from', '<=', date)
+        .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', date)]))
+        .executeTakeFirstOrThrow()
+    ).id;
+  const pairs = [{ old_code: '70', new_code: '75', kind: 'full' as const }, ...mapping];
+  for (const m of pairs) {
+    await trx
+      .insertInto('unit_replacements')
+      .values({
+        old_unit_id: await idOn(m.old_code, ERA_2022.to),
+        new_unit_id: await idOn(m.new_code, ERA_2025.from),
+        kind: m.kind,
+        effective: ERA_2025.from,
+      })
+      .execute();
+  }
+  return { units: versions.length, replacements: pairs.length };
+}
