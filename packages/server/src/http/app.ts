@@ -1,0 +1,90 @@
+/**
+ * The HTTP server: Fastify with zod schemas at every boundary (the OpenAPI 3.1 document at
+ * /openapi.json is generated from them), secure headers, rate limits, sessions, and problem
+ * documents for every error. Routes live in each module's routes.ts.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../context.ts';
+import { Problem } from './problem.ts';
+import { registerAuth } from './auth.ts';
+import { healthRoutes } from './healthRoutes.ts';
+import { authRoutes } from '../modules/auth/routes.ts';
+import { unitRoutes } from '../modules/units/routes.ts';
+import { procedureRoutes } from '../modules/procedures/routes.ts';
+import { calendarRoutes } from '../modules/calendar/routes.ts';
+import { dossierRoutes } from '../modules/dossiers/routes.ts';
+import { reportRoutes } from '../modules/reports/routes.ts';
+
+
+
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID()),
+    trustProxy: true,
+    bodyLimit: 1_048_576,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Cầu Số API', version: '1.0.0', description: 'Public services, field teams and campaigns for hard-to-reach communities.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: 'causo_session' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], frameAncestors: ["'none'"] } },
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: () => new Problem(429, 'rate.limited').toDocument(),
+  });
+  registerAuth(app, ctx);
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof Problem) return reply.status(err.status).type('application/problem+json').send(err.toDocument());
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const errors = err.validation.map((v) => ({ path: `${err.validationContext ?? ''}${v.instancePath.replace(/\//g, '.')}`, message: v.message ?? 'invalid' }));
+      return reply.status(400).type('application/problem+json').send(new Problem(400, 'request.invalid', undefined, errors).toDocument());
+    }
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status === 429) return reply.status(429).type('application/problem+json').send(new Problem(429, 'rate.limited').toDocument());
+    if (status && status >= 400 && status < 500)
+      return reply.status(status).type('application/problem+json').send(new Problem(status, 'request.invalid', err.message).toDocument());
+    req.log.error({ err }, 'unhandled error');
+    return reply.status(500).type('application/problem+json').send(new Problem(500, 'server.error').toDocument());
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).type('application/problem+json').send(new Problem(404, 'request.not_found', `${req.method} ${req.url.split('?')[0]}`).toDocument()),
+  );
+
+    await app.register(async (scope) => {
+    const s = scope.withTypeProvider<ZodTypeProvider>();
+    healthRoutes(s, ctx);
+    authRoutes(s, ctx);
+    unitRoutes(s, ctx);
+    procedureRoutes(s, ctx);
+    calendarRoutes(s, ctx);
+    dossierRoutes(s, ctx);
+    reportRoutes(s, ctx);
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

@@ -1,0 +1,95 @@
+/**
+ * The small demo that the first start seeds (well under 30 s): reference data, demo officers,
+ * and a few dozen dossiers in Bù Đốp taken through the real services, so the log, the due
+ * dates and the counters are exactly what live use produces.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Action } from '@causo/domain';
+import type { AppContext } from '../context.ts';
+import { createOfficer, type Officer, type OfficerRole } from '../modules/auth/service.ts';
+import { actOnDossier, createDossier, type Actor } from '../modules/dossiers/service.ts';
+import { seedReference } from './reference.ts';
+
+/** Demo credentials, printed in the README; never used when SEED_DEMO=false. */
+export const DEMO_PASSWORD = 'causo-demo-2022';
+export const DEMO_OFFICERS: { username: string; displayName: string; roles: { role: OfficerRole; unitCode: string; on: string }[] }[] = [
+  { username: 'admin', displayName: 'Quản trị tỉnh', roles: [{ role: 'admin', unitCode: '70', on: '2022-08-01' }, { role: 'admin', unitCode: '75', on: '2025-07-01' }] },
+  { username: 'lanhdao.budop', displayName: 'Lãnh đạo huyện Bù Đốp', roles: [{ role: 'leader', unitCode: '693', on: '2022-08-01' }] },
+  { username: 'motcua.hungphuoc', displayName: 'Một cửa xã Hưng Phước', roles: [{ role: 'officer', unitCode: '25309', on: '2022-08-01' }, { role: 'officer', unitCode: '25309', on: '2025-07-01' }] },
+  { username: 'chuyenvien.hungphuoc', displayName: 'Chuyên viên tư pháp xã Hưng Phước', roles: [{ role: 'specialist', unitCode: '25309', on: '2022-08-01' }] },
+];
+
+const NAMES = ['Điểu Thị Lan', 'Nông Văn Tuấn', 'Hoàng Thị Mai', 'Lâm Văn Sơn', 'Thị Hồng', 'Điểu Brah', 'Lý Thị Hoa', 'Nguyễn Văn An', 'Trần Thị Bích', 'Lê Văn Phúc'];
+const COMMUNES = ['25309', '25310', '25312', '25308', '25315', '25318', '25321'];
+const PROCEDURES = ['1.001193', '2.000815', '1.004873', '1.000656', '2.000884', '1.004222'];
+
+/** Deterministic stories: what happens to each demo dossier after it is created. */
+const STORIES: Action[][] = [
+  ['start_processing', 'finish', 'return_result'],
+  ['start_processing', 'finish'],
+  ['start_processing'],
+  ['request_supplement', 'supplement_received', 'finish', 'return_result'],
+  ['request_supplement'],
+  ['start_processing', 'request_fees', 'fees_paid', 'finish'],
+  ['request_withdrawal', 'stop'],
+  [],
+];
+
+async function demoOfficers(ctx: AppContext): Promise<Map<string, Actor>> {
+  const actors = new Map<string, Actor>();
+  for (const o of DEMO_OFFICERS) {
+    const roles: { role: OfficerRole; unitId: number }[] = [];
+    for (const r of o.roles) {
+      const unit = await ctx.db.kysely
+        .selectFrom('units')
+        .select('id')
+        .where('code', '=', r.unitCode)
+        .where('valid_from', '<=', r.on)
+        .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', r.on)]))
+        .executeTakeFirstOrThrow();
+      roles.push({ role: r.role, unitId: unit.id });
+    }
+    const id = await ctx.db.transaction((trx) => createOfficer(trx, { username: o.username, displayName: o.displayName, password: DEMO_PASSWORD, roles }));
+    const officer: Officer = { id, username: o.username, displayName: o.displayName, roles };
+    actors.set(o.username, { officer, ip: null });
+  }
+  return actors;
+}
+
+export async function seedDemo(ctx: AppContext, count = 64): Promise<{ units: number; procedures: number; officers: number; dossiers: number }> {
+  const ref = await seedReference(ctx.db);
+  const actors = await demoOfficers(ctx);
+  const admin = actors.get('admin');
+  if (!admin) throw new Error('demo admin missing');
+  const calendar = await ctx.calendar.calendar();
+  // Walk a clock through working hours of July–August 2022.
+  let clock = calendar.alignToWorkingTime(new Date('2022-07-01T08:00:00+07:00'));
+  const step = () => (clock = calendar.addWorkingMinutes(clock, 95));
+  const at = () => clock.toISOString();
+  const demoCtx: AppContext = { ...ctx, now: () => clock };
+  for (let i = 0; i < count; i++) {
+    step();
+    const channel = (i % 3 === 0 ? 2 : i % 11 === 0 ? 3 : 1) as 1 | 2 | 3;
+    const d = await createDossier(demoCtx, admin, {
+      transactionId: randomUUID(),
+      procedureCode: PROCEDURES[i % PROCEDURES.length] ?? '1.001193',
+      unitCode: COMMUNES[i % COMMUNES.length] ?? '25309',
+      channel,
+      applicant: { fullName: NAMES[i % NAMES.length] ?? 'Người dân', phone: `09${String(12_345_000 + i).padStart(8, '0')}` },
+      formData: {},
+      occurredAt: at(),
+    });
+    const story = [...(channel === 2 ? (['receive'] as Action[]) : []), ...(STORIES[i % STORIES.length] ?? [])];
+    for (const action of story) {
+      for (let k = 0; k < 1 + (i % 4); k++) step();
+      await actOnDossier(demoCtx, admin, d.code, {
+        action,
+        transactionId: randomUUID(),
+        occurredAt: at(),
+        ...(action === 'stop' || action === 'refuse' ? { reason: 'Công dân xin rút hồ sơ' } : {}),
+        ...(action === 'request_supplement' ? { missingDocuments: ['Bản sao Giấy chứng sinh'] } : {}),
+      });
+    }
+  }
+  return { units: ref.units, procedures: ref.procedures, officers: actors.size, dossiers: count };
+}
