@@ -54,7 +54,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   await app.register(cookie);
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: () => new Problem(429, 'rate.limited').toDocument(),
+    errorResponseBuilder: () => new Problem(429, 'rate.limited'),
   });
   registerAuth(app, ctx);
 

@@ -17,6 +17,10 @@ declare module 'fastify' {
     officer: Officer | null;
     sessionToken: string | null;
   }
+  interface FastifyContextConfig {
+    /** Reachable without signing in. Every other /api/ route needs a session: secure by default. */
+    public?: boolean;
+  }
 }
 
 function bearerOf(req: FastifyRequest): string | null {
@@ -31,13 +35,17 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     const bearer = bearerOf(req);
     const cookie = req.cookies[SESSION_COOKIE] ?? null;
     const token = bearer ?? cookie;
-    if (!token) return;
-    const session = await sessionFromToken(ctx.db, token);
-    if (!session) return;
+    const session = token ? await sessionFromToken(ctx.db, token) : null;
+    const isPublic = req.routeOptions.config?.public === true || !req.url.startsWith('/api/');
+    if (!session) {
+      // Checked before the body is validated, so anonymous callers learn nothing about a route.
+      if (!isPublic) throw new Problem(401, 'auth.required');
+      return;
+    }
     if (!bearer && !SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== session.csrfToken)
       throw new Problem(403, 'auth.csrf', 'missing or wrong x-csrf-token for a cookie session');
     req.officer = session.officer;
-    req.sessionToken = token;
+    req.sessionToken = token ?? null;
   });
 }
 

@@ -12,7 +12,7 @@ export function authRoutes(app: ZodApp, ctx: AppContext): void {
   app.post(
     '/api/v1/auth/login',
     {
-      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      config: { public: true, rateLimit: { max: 10, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
         summary: 'Sign in; returns a bearer token and sets the session cookie',

@@ -63,14 +63,17 @@ export async function signIn(
   }
   if (user.locked_until && user.locked_until > new Date()) throw new Problem(423, 'auth.locked');
   const ok = await verifyPassword(user.password_hash, input.password);
-  return db.transaction(async (trx) => {
-    if (!ok) {
+  if (!ok) {
+    // Recorded in its own committed transaction: the failure must count even though we refuse.
+    await db.transaction(async (trx) => {
       const failed = user.failed_logins + 1;
       const lock = failed >= MAX_FAILED_LOGINS ? new Date(Date.now() + LOCK_MINUTES * 60_000) : null;
       await trx.updateTable('users').set({ failed_logins: lock ? 0 : failed, locked_until: lock }).where('id', '=', user.id).execute();
       await audit(trx, { actorId: user.id, action: lock ? 'auth.locked' : 'auth.failed', entity: 'user', entityId: user.id, ip: input.ip });
-      throw new Problem(401, 'auth.bad_credentials');
-    }
+    });
+    throw new Problem(401, 'auth.bad_credentials');
+  }
+  return db.transaction(async (trx) => {
     await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
     const token = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');

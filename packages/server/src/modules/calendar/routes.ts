@@ -22,7 +22,7 @@ async function requireProvinceAdmin(ctx: AppContext, actor: Actor): Promise<void
 export function calendarRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     '/api/v1/calendar/days',
-    { schema: { tags: ['calendar'], summary: 'Public-sector days off and make-up working days', querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }), response: { 200: z.object({ items: z.array(DayView) }) } } },
+    { config: { public: true }, schema: { tags: ['calendar'], summary: 'Public-sector days off and make-up working days', querystring: z.object({ year: z.coerce.number().int().min(2000).max(2100).optional() }), response: { 200: z.object({ items: z.array(DayView) }) } } },
     async (req) => ({
       items: (await ctx.calendar.listDays(req.query.year)).map((d) => ({ date: d.date, kind: d.kind, nameVi: d.name_vi, nameEn: d.name_en, verified: d.verified })),
     }),
@@ -62,7 +62,7 @@ export function calendarRoutes(app: ZodApp, ctx: AppContext): void {
       return reply.status(204).send();
     },
   );
-  app.get('/api/v1/calendar/office-hours', { schema: { tags: ['calendar'], summary: 'Office hours', response: { 200: z.object({ officeHours: z.string() }) } } }, async () => ({
+  app.get('/api/v1/calendar/office-hours', { config: { public: true }, schema: { tags: ['calendar'], summary: 'Office hours', response: { 200: z.object({ officeHours: z.string() }) } } }, async () => ({
     officeHours: await ctx.calendar.officeHours(),
   }));
   app.put(
@@ -83,6 +83,7 @@ export function calendarRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     '/api/v1/calendar/due-date',
     {
+      config: { public: true },
       schema: {
         tags: ['calendar'],
         summary: 'Preview a due date in working time',

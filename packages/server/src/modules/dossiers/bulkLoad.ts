@@ -83,6 +83,8 @@ export async function bulkLoadInTransaction(
   opts: BulkLoadOptions,
 ): Promise<{ inserted: number }> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [BULK_LOAD_LOCK]);
+  const T0 = Date.now(); const lap = (s: string) => process.env.BULK_TIMING && console.log(s, Date.now() - T0);
+  await client.query('SET LOCAL session_replication_role = replica');
   const idsBefore = await highestDossierId(client);
   const counters = new CounterAccumulator();
   let pending: string[] = [];
@@ -90,7 +92,9 @@ export async function bulkLoadInTransaction(
 
   const flush = async () => {
     if (pending.length === 0) return;
+    const tc = Date.now();
     await client.copyCsv('dossiers', DOSSIER_COLUMNS, pending.join('\n'));
+    lap('copy took ' + (Date.now() - tc));
     inserted += pending.length;
     pending = [];
     opts.onProgress?.(inserted);
@@ -107,8 +111,13 @@ export async function bulkLoadInTransaction(
   await flush();
   if (inserted === 0) return { inserted };
 
+  lap('copied');
   await insertImportActions(client, idsBefore, opts);
-  await mergeCounters(client, counters.rows());
+  lap('actions');
+  const rows = counters.rows();
+  lap('counter rows ' + rows.length);
+  await mergeCounters(client, rows);
+  lap('merged');
   return { inserted };
 }
 

@@ -37,6 +37,7 @@ export function procedureRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     '/api/v1/procedures',
     {
+      config: { public: true },
       schema: {
         tags: ['procedures'],
         summary: 'Search the procedure catalogue',
@@ -59,7 +60,7 @@ export function procedureRoutes(app: ZodApp, ctx: AppContext): void {
   );
   app.get(
     '/api/v1/procedures/:code',
-    { schema: { tags: ['procedures'], summary: 'One procedure with fees, required documents and its form', params: z.object({ code: z.string().max(20) }), response: { 200: ProcedureView } } },
+    { config: { public: true }, schema: { tags: ['procedures'], summary: 'One procedure with fees, required documents and its form', params: z.object({ code: z.string().max(20) }), response: { 200: ProcedureView } } },
     async (req) => {
       const p = await findProcedureByCode(ctx.db.kysely, req.params.code);
       if (!p) throw notFound('procedure.not_found', `no procedure ${req.params.code}`);
@@ -77,7 +78,7 @@ export function procedureRoutes(app: ZodApp, ctx: AppContext): void {
   );
   app.get(
     '/api/v1/sectors',
-    { schema: { tags: ['procedures'], summary: 'Sectors (lĩnh vực)', response: { 200: z.object({ items: z.array(z.object({ code: z.string(), nameVi: z.string(), nameEn: z.string() })) }) } } },
+    { config: { public: true }, schema: { tags: ['procedures'], summary: 'Sectors (lĩnh vực)', response: { 200: z.object({ items: z.array(z.object({ code: z.string(), nameVi: z.string(), nameEn: z.string() })) }) } } },
     async () => ({ items: (await listSectors(ctx.db.kysely)).map((s) => ({ code: s.code, nameVi: s.name_vi, nameEn: s.name_en })) }),
   );
 }

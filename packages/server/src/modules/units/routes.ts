@@ -27,6 +27,7 @@ export function unitRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     '/api/v1/units',
     {
+      config: { public: true },
       schema: {
         tags: ['units'],
         summary: 'List administrative units',
@@ -57,6 +58,7 @@ export function unitRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     '/api/v1/units/:code',
     {
+      config: { public: true },
       schema: {
         tags: ['units'],
         summary: 'One unit (the version in force on `date`, default today, else the latest), its children and its 2025 replacements',
