@@ -6,10 +6,8 @@ import pino from 'pino';
 import { describeDatabase, type Config } from './config.ts';
 import { createContext, type AppContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
-import { migrate } from './db/migrate.ts';
+import { prepareDatabase } from './db/prepare.ts';
 import { buildApp } from './http/app.ts';
-import { hasReferenceData } from './seed/reference.ts';
-import { seedDemo } from './seed/demo.ts';
 
 export function createLogger(config: Config): pino.Logger {
   return pino({
@@ -24,18 +22,13 @@ export async function openContext(config: Config, log = createLogger(config)): P
   return createContext(config, db, log);
 }
 
-export async function startServer(config: Config): Promise<{ close: () => Promise<void>; url: string }> {
+export async function startServer(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<{ close: () => Promise<void>; url: string }> {
   const log = createLogger(config);
-  const ctx = await openContext(config, log);
-  const { applied } = await migrate(ctx.db);
-  if (applied.length) log.info({ applied }, 'migrations applied');
   if (config.dataKeyIsDevDefault) log.warn('DATA_KEY is not set: using the development key. Set DATA_KEY before storing real personal data.');
-  const seed = config.SEED_DEMO === 'true' || (config.SEED_DEMO === 'auto' && !(await hasReferenceData(ctx.db)));
-  if (seed) {
-    const started = Date.now();
-    const result = await seedDemo(ctx);
-    log.info({ ...result, ms: Date.now() - started }, 'demo data seeded');
-  }
+  const prepared = await prepareDatabase(config, env);
+  if (prepared.applied.length) log.info({ applied: prepared.applied }, 'migrations applied');
+  if (prepared.seeded) log.info({ ms: prepared.ms }, 'demo data seeded');
+  const ctx = await openContext(config, log);
   const app = await buildApp(ctx);
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   log.info({ address, database: describeDatabase(config) }, 'Cầu Số is serving');

@@ -4,13 +4,6 @@
  */
 import { ConfigError } from '../config.ts';
 import { Problem } from '../http/problem.ts';
-import { runServe } from './serve.ts';
-import { runMigrate } from './migrate.ts';
-import { runSeed } from './seed.ts';
-import { runImport } from './import.ts';
-import { runReport } from './report.ts';
-import { runUser } from './user.ts';
-import { runBench } from './bench.ts';
 
 const USAGE = `Cầu Số — nền tảng dịch vụ công cho vùng khó khăn / public services for hard-to-reach communities
 
@@ -26,23 +19,27 @@ Usage: causo <command> [options]
 
 Environment: PORT (3000), DATA_DIR (./data), DATABASE_URL (postgres://…), DATA_KEY, LOG_LEVEL.`;
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = {
-  serve: runServe,
-  migrate: runMigrate,
-  seed: runSeed,
-  import: runImport,
-  report: runReport,
-  user: runUser,
-  bench: runBench,
+type Command = (args: string[]) => Promise<void>;
+/** Loaded on demand: `causo serve` does not load the benchmark or import code. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve.ts')).runServe,
+  migrate: async () => (await import('./migrate.ts')).runMigrate,
+  seed: async () => (await import('./seed.ts')).runSeed,
+  import: async () => (await import('./import.ts')).runImport,
+  report: async () => (await import('./report.ts')).runReport,
+  user: async () => (await import('./user.ts')).runUser,
+  bench: async () => (await import('./bench.ts')).runBench,
+  prepare: async () => (await import('./prepare.ts')).runPrepare,
 };
 
 const [command, ...rest] = process.argv.slice(2);
-const run = command ? COMMANDS[command] : undefined;
-if (!run || command === '--help' || command === 'help') {
+const load = command ? COMMANDS[command] : undefined;
+if (!load || command === '--help' || command === 'help') {
   process.stdout.write(`${USAGE}\n`);
-  process.exit(run || command === '--help' || command === 'help' || !command ? 0 : 2);
+  process.exit(load || command === '--help' || command === 'help' || !command ? 0 : 2);
 }
 try {
+  const run = await load();
   await run(rest);
 } catch (e) {
   if (e instanceof ConfigError) {

@@ -16,6 +16,13 @@ import { PG_PARSERS } from './types.ts';
 import type { DB } from './schema.ts';
 
 export type DbKind = 'pglite' | 'postgres';
+
+/**
+ * PGlite's WASM heap never shrinks, and PostgreSQL's default 128 MB of shared buffers would
+ * live in it; a commune laptop or a small server does better with less. Reports read small
+ * counter tables, so this costs nothing measurable.
+ */
+const PGLITE_CONF = ['shared_buffers=24MB'];
 export type Trx = Transaction<DB>;
 
 /** Plain SQL access for bulk work; inside `Db.raw` it is one connection, optionally one transaction. */
@@ -52,7 +59,7 @@ export async function openDatabase(opts: DbOptions): Promise<Db> {
   if (opts.pglite) return wrapPGlite(opts.pglite);
   const dataDir = opts.dataDir ?? './data';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  return wrapPGlite(await PGlite.create(dataDir.startsWith('memory://') ? undefined : dataDir, { parsers: PG_PARSERS }));
+  return wrapPGlite(await PGlite.create(dataDir.startsWith('memory://') ? undefined : dataDir, { parsers: PG_PARSERS, postgresqlconf: PGLITE_CONF }));
 }
 
 function wrapPGlite(pglite: PGlite): Db {

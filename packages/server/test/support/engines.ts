@@ -27,13 +27,15 @@ export function engines(): Engine[] {
   return only ? list.filter((e) => only.includes(e)) : list;
 }
 
-/** Changes to migrations or seed files make a new template. */
+/** Changes to migrations, seed files or the code that seeds make a new template. */
+const SEEDING_CODE = ['../../src/seed/reference.ts', '../../src/modules/units/seed.ts', '../../src/modules/procedures/seed.ts', '../../src/modules/calendar/service.ts'];
 function templateKey(): string {
   const h = createHash('sha256');
   for (const dir of ['../../src/db/migrations/', '../../seed/']) {
     const abs = fileURLToPath(new URL(dir, import.meta.url));
     for (const f of readdirSync(abs).sort()) h.update(f).update(readFileSync(join(abs, f)));
   }
+  for (const f of SEEDING_CODE) h.update(readFileSync(fileURLToPath(new URL(f, import.meta.url))));
   return h.digest('hex').slice(0, 12);
 }
 

@@ -54,37 +54,42 @@ function versionsOf2022(rows: UnitRow[]): UnitVersion[] {
   return out;
 }
 
+const DEPTH: Record<UnitVersion['level'], number> = { province: 0, district: 1, commune: 2, village: 3 };
+
+/** One INSERT per level of the tree (parents first), then each row's own id is put first in its ancestor list. */
 async function insertVersions(trx: Trx, versions: UnitVersion[]): Promise<void> {
-  // Parents come first in the files (sorted by code length then value), so each parent exists.
   const ids = new Map<string, { id: number; ancestors: number[]; from: string; to: string | null }[]>();
   const parentOf = (v: UnitVersion) =>
     v.parentCode ? ids.get(v.parentCode)?.find((p) => p.from <= v.validFrom && (p.to === null || p.to >= v.validFrom)) : undefined;
-  for (const v of versions) {
-    const parent = parentOf(v);
-    if (v.parentCode && !parent) throw new Error(`unit ${v.code}: parent ${v.parentCode} not in force on ${v.validFrom}`);
-    const row = await trx
-      .insertInto('units')
-      .values({
+  for (const depth of [0, 1, 2, 3]) {
+    // Đồng Nai 2025 communes hang directly under the province: their depth is the level's, parents are found by code.
+    const level = versions.filter((v) => DEPTH[v.level] === depth);
+    if (level.length === 0) continue;
+    const rows = level.map((v) => {
+      const parent = parentOf(v);
+      if (v.parentCode && !parent) throw new Error(`unit ${v.code}: parent ${v.parentCode} not in force on ${v.validFrom}`);
+      return {
         code: v.code,
         name: v.name,
         type: v.type,
         level: v.level,
         parent_id: parent?.id ?? null,
-        ancestor_ids: [],
+        ancestor_ids: parent?.ancestors ?? [],
         province_code: v.provinceCode,
         agency_code: agencyCode(v.provinceCode, v.code, v.level),
         valid_from: v.validFrom,
         valid_to: v.validTo,
         search_name: foldDiacritics(v.name),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const ancestors = [row.id, ...(parent?.ancestors ?? [])];
-    await trx.updateTable('units').set({ ancestor_ids: ancestors }).where('id', '=', row.id).execute();
-    const list = ids.get(v.code) ?? [];
-    list.push({ id: row.id, ancestors, from: v.validFrom, to: v.validTo });
-    ids.set(v.code, list);
+      };
+    });
+    const inserted = await trx.insertInto('units').values(rows).returning(['id', 'code', 'valid_from', 'valid_to', 'ancestor_ids']).execute();
+    for (const r of inserted) {
+      const list = ids.get(r.code) ?? [];
+      list.push({ id: r.id, ancestors: [r.id, ...r.ancestor_ids], from: r.valid_from, to: r.valid_to });
+      ids.set(r.code, list);
+    }
   }
+  await trx.updateTable('units').set((eb) => ({ ancestor_ids: eb.fn('array_prepend', [eb.ref('id'), eb.ref('ancestor_ids')]) })).execute();
 }
 
 export async function seedUnits(trx: Trx, dir = SEED_DIR): Promise<{ units: number; replacements: number }> {

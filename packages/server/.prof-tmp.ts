@@ -1,0 +1,14 @@
+import pino from 'pino';
+import { openDatabase } from './src/db/database.ts';
+import { migrate } from './src/db/migrate.ts';
+import { seedReference } from './src/seed/reference.ts';
+import { createContext } from './src/context.ts';
+import { loadConfig } from './src/config.ts';
+import { seedFullDemo } from './src/seed/fullDemo.ts';
+const db = await openDatabase(process.env.URL ? { databaseUrl: process.env.URL } : { dataDir: 'memory://' });
+await migrate(db); await seedReference(db);
+const ctx = createContext(loadConfig({ LOG_LEVEL: 'silent' }), db, pino({ level: 'info' }), () => new Date('2023-01-16T09:00:00+07:00'));
+const t0 = Date.now();
+await seedFullDemo(ctx, { onProgress: (d, t) => console.log(((Date.now() - t0) / 1000).toFixed(1), d, t) });
+console.log('total', (Date.now() - t0) / 1000);
+await db.close();
