@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import { benchReport } from '../bench/reportBench.ts';
-import { benchImport } from '../bench/importBench.ts';
 import type { BenchEngine } from '../bench/engines.ts';
 import { parseOptions } from './args.ts';
 import { progress } from './progress.ts';
@@ -19,9 +17,11 @@ export async function runBench(args: string[]): Promise<void> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const what = positionals[0];
   if (what === 'report') {
+    const { benchReport } = await import('../bench/reportBench.ts');
     const bar = progress('Nạp hồ sơ');
     await benchReport({ engines, rows: values.rows, serverUrl, log, onLoad: (d, t) => bar.update(d, t) });
   } else if (what === 'import') {
+    const { benchImport } = await import('../bench/importBench.ts');
     for (const engine of engines) await benchImport({ rows: values.rows, engine, databaseUrl: serverUrl, log });
   } else throw new Error('usage: causo bench report|import [--rows N] [--engine pglite|postgres|both]');
   const rss = Math.round(process.resourceUsage().maxRSS / 1024);
