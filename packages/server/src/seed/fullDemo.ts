@@ -8,14 +8,16 @@
  * 1. `planFullDemo` (pure) fixes, for every reception day, how many dossiers end up in each
  *    report category: finished before the period (history), resolved in the period, withdrawn in
  *    the period, still open at its end. Integer allocations make every sum exact.
- * 2. The generator draws each dossier's details (unit, procedure, channel, times) and, per day,
- *    hands the "crosses the boundary" categories to the dossiers whose natural finish is
- *    latest. A category is a range of working days to finish in, so randomness only decides
- *    *when* inside that range, never *whether*: the counts cannot drift.
+ * 2. The generator draws each dossier's details (unit, procedure, channel, times) for its
+ *    category. A category is a range of working days to finish in (before 15 Dec 2021, inside
+ *    the period, after 29 Aug 2022 or never), so randomness only decides *when* inside that
+ *    range, never *whether*: the counts cannot drift.
  *
  * Realism: receptions on working days in office hours, volume by weekday and season (rush
  * before Tết, lull after it), online share rising from ~17% to ~35% over the 92-day campaign
- * from 1 June, due dates from the procedures' SLAs on the working calendar, a few percent late.
+ * from 1 June, due dates from the procedures' SLAs with WorkingCalendar.dueAt, a few percent
+ * late, and what is open at a boundary mostly long procedures not yet due (a real pile).
+ * Only the report's published totals are exact; the rest (lateness, channels) is drawn.
  */
 import {
   addDays,
@@ -33,8 +35,8 @@ import {
   type WorkingCalendar,
 } from '@causo/domain';
 import type { AppContext } from '../context.ts';
-import type { RawClient } from '../db/database.ts';
-import { bulkLoadInTransaction, type BulkDossier } from '../modules/dossiers/bulkLoad.ts';
+import type { Db, RawClient } from '../db/database.ts';
+import { bulkLoadDossiers, type BulkDossier } from '../modules/dossiers/bulkLoad.ts';
 import { formatDossierCode } from '../modules/dossiers/service.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -60,10 +62,16 @@ export const DEFAULT_SPLIT = {
 } as const;
 
 /**
- * 2021 receptions start after the 2–3 Sep 2021 National Day break: the holiday file begins in
- * 2022, so the calendar would otherwise count those two days as working days.
+ * Carried-over dossiers were received from 6 Sep 2021, after the 2–3 Sep National Day break (the
+ * holiday file begins in 2022, so the calendar would count those days as working days).
  */
-const HISTORY_FROM: LocalDate = '2021-09-06';
+const CARRIED_FROM: LocalDate = '2021-09-06';
+/**
+ * Dossiers that were received and finished before the period are generated for the last 2021
+ * reporting month only (15 Nov – 14 Dec), so that month's report looks complete without
+ * loading three months of history that no 2022 figure depends on.
+ */
+const HISTORY_FROM: LocalDate = '2021-11-15';
 /** Dossiers finishing later than this stay open "today" (the demo shows 2022). */
 const LAST_FINISH: LocalDate = '2022-12-31';
 const CAMPAIGN_START: LocalDate = '2022-06-01';
@@ -143,7 +151,7 @@ function curve(anchors: readonly (readonly [LocalDate, number])[]): (date: Local
 }
 
 /** Share of dossiers submitted online: 21.62% in May 2022 (article), ~35% after the campaign. */
-export const onlineShare = curve([
+const onlineShare = curve([
   ['2021-09-06', 0.17],
   ['2022-05-14', 0.2162],
   ['2022-05-31', 0.22],
@@ -182,8 +190,8 @@ export interface FullDemoPlan {
 export interface FullDemoPlanOptions {
   isWorkingDay: (date: LocalDate) => boolean;
   seed?: number;
-  /** Share of the realistic 2021 flow that finished before the period to generate (0–1). */
-  historyShare?: number;
+  /** First day of the 2021 dossiers that finished before the period (history); default 15 Nov 2021. */
+  historyFrom?: LocalDate;
   split?: Partial<typeof DEFAULT_SPLIT>;
 }
 
@@ -240,7 +248,7 @@ function dayWeight(date: LocalDate, rng: Rng): number {
  * boundary is still open there: short procedures clear within days, a few percent get stuck.
  */
 function openShape(daysLeft: number): number {
-  return 0.05 + Math.exp(-daysLeft / 12);
+  return 0.03 + Math.exp(-daysLeft / 15);
 }
 
 /** Only the last days can have most of their dossiers open; same-day work still gets done. */
@@ -250,12 +258,12 @@ export function planFullDemo(opts: FullDemoPlanOptions): FullDemoPlan {
   const rng = mulberry32(opts.seed ?? 2022);
   const split = { ...DEFAULT_SPLIT, ...opts.split };
   const { period } = PUBLISHED_2022;
-  const before = workingDaysBetween(HISTORY_FROM, addDays(period.from, -1), opts.isWorkingDay);
+  const before = workingDaysBetween(CARRIED_FROM, addDays(period.from, -1), opts.isWorkingDay);
   const inPeriod = workingDaysBetween(period.from, period.to, opts.isWorkingDay);
 
   const newWeights = inPeriod.map((d) => dayWeight(d, rng));
   const fresh = allocate(PUBLISHED_2022.received, newWeights);
-  // 2021's daily volume at the same scale, a little lower (the online share was lower too).
+  // 2021's daily volume on the same scale, a little below 2022's.
   const scale = PUBLISHED_2022.received / newWeights.reduce((a, b) => a + b, 0);
   const volume2021 = before.map((d) => 0.95 * scale * dayWeight(d, rng));
 
@@ -264,7 +272,8 @@ export function planFullDemo(opts: FullDemoPlanOptions): FullDemoPlan {
     volume2021.map((v, i) => v * openShape(before.length - 1 - i)),
     volume2021.map((v) => Math.floor(v * OPEN_CAP)),
   );
-  const history = volume2021.map((v, i) => Math.round((opts.historyShare ?? 1) * Math.max(0, v - (carried[i] ?? 0))));
+  const historyFrom = opts.historyFrom ?? HISTORY_FROM;
+  const history = volume2021.map((v, i) => ((before[i] ?? '') >= historyFrom ? Math.round(Math.max(0, v - (carried[i] ?? 0))) : 0));
   const carriedDays = splitFates(before, carried, split.carriedOpenAtEnd, split.withdrawnCarried, () => 1);
 
   const totalCounted = PUBLISHED_2022.carriedOver + PUBLISHED_2022.received;
@@ -308,12 +317,15 @@ function splitFates(dates: LocalDate[], counts: number[], open: number, withdraw
 class WorkingDays {
   readonly dates: LocalDate[];
   readonly #index = new Map<LocalDate, number>();
+  /** Local midnight of each working day in ms: instants are built ~1.5 million times. */
+  readonly #midnights: number[];
   readonly #windows: { start: number; end: number; before: number }[] = [];
   readonly minutesPerDay: number;
 
   constructor(calendar: WorkingCalendar, from: LocalDate, to: LocalDate) {
     this.dates = workingDaysBetween(from, to, (d) => calendar.isWorkingDay(d));
     this.dates.forEach((d, i) => this.#index.set(d, i));
+    this.#midnights = this.dates.map((d) => localMidnight(d).getTime());
     let before = 0;
     for (const w of calendar.officeHours) {
       this.#windows.push({ start: w.start, end: w.end, before });
@@ -330,11 +342,11 @@ class WorkingDays {
 
   /** The instant `minute` working minutes after the opening of working day `i`. */
   instant(i: number, minute: number): Date {
-    const date = this.dates[i];
-    if (date === undefined) throw new RangeError(`full demo: working day ${i} is outside the index`);
+    const midnight = this.#midnights[i];
+    if (midnight === undefined) throw new RangeError(`full demo: working day ${i} is outside the index`);
     const w = this.#windows.find((x) => minute < x.before + (x.end - x.start)) ?? this.#windows[this.#windows.length - 1];
     if (!w) throw new Error('full demo: no office hours');
-    return localInstant(date, w.start + (minute - w.before));
+    return new Date(midnight + (w.start + minute - w.before) * 60_000);
   }
 }
 
@@ -430,7 +442,10 @@ const KINH_SURNAMES: [string, number][] = [
   ['Nguyễn', 38], ['Trần', 11], ['Lê', 9.5], ['Phạm', 7], ['Phan', 4.5], ['Hoàng', 4], ['Huỳnh', 3], ['Vũ', 2],
   ['Võ', 2], ['Đặng', 2.1], ['Bùi', 2], ['Đỗ', 1.4], ['Hồ', 1.3], ['Ngô', 1.3], ['Dương', 1], ['Lý', 0.5],
 ];
-const TAY_NUNG_SURNAMES = ['Nông', 'Hoàng', 'Lâm', 'Triệu', 'Vi', 'Lương', 'Hà', 'Đàm', 'Ma', 'Lục', 'Chu', 'Lăng', 'Mã'];
+const TAY_NUNG_SURNAMES = new Weighted<string>([
+  ['Nông', 3], ['Hoàng', 3], ['Lâm', 2], ['Triệu', 1.5], ['Vi', 1.5], ['Lương', 1.2], ['Hà', 1],
+  ['Đàm', 0.8], ['Ma', 0.8], ['Lục', 0.6], ['Chu', 0.6], ['Mã', 0.5], ['Lăng', 0.4],
+]);
 const MALE_MIDDLE = ['Văn', 'Văn', 'Văn', 'Hữu', 'Đức', 'Minh', 'Quốc', 'Thành', 'Công', 'Xuân'];
 const FEMALE_MIDDLE = ['Thị', 'Thị', 'Thị', 'Ngọc', 'Thu', 'Thanh', 'Kim', 'Mỹ', 'Hồng'];
 const MALE_GIVEN = ['An', 'Bình', 'Cường', 'Dũng', 'Đức', 'Hải', 'Hùng', 'Huy', 'Khang', 'Khoa', 'Long', 'Lợi', 'Minh', 'Nam', 'Phúc', 'Quang', 'Sơn', 'Tài', 'Thắng', 'Thành', 'Tiến', 'Trung', 'Tuấn', 'Việt', 'Vinh'];
@@ -450,7 +465,7 @@ export function applicantName(rng: Rng, districtCode: string): string {
   if (minority && rng() < 0.55) {
     name = female ? `Thị ${pickOf(rng, STIENG_FEMALE)}` : `Điểu ${pickOf(rng, STIENG_MALE)}`;
   } else {
-    const surname = minority ? pickOf(rng, TAY_NUNG_SURNAMES) : KINH.pick(rng);
+    const surname = (minority ? TAY_NUNG_SURNAMES : KINH).pick(rng);
     const middle = minority ? (female ? 'Thị' : 'Văn') : pickOf(rng, female ? FEMALE_MIDDLE : MALE_MIDDLE);
     name = `${surname} ${middle} ${pickOf(rng, female ? FEMALE_GIVEN : MALE_GIVEN)}`;
   }
@@ -465,10 +480,19 @@ class Catalogue {
   readonly communes: Weighted<string>;
   readonly districts: Weighted<string>;
   readonly procedures: Weighted<ProcedureRow>;
-  /** District one-stops see the long, heavy procedures more than the quick certifications. */
-  readonly districtProcedures: Weighted<ProcedureRow>;
+  /** Weighted by SLA too: what piles up (and what district one-stops see) is the long procedures. */
+  readonly backlogProcedures: Weighted<ProcedureRow>;
+  readonly #procedures: ProcedureRow[];
+  /** Backlog mixes by minimum SLA in working days, built on first use. */
+  readonly #reaching = new Map<number, Weighted<ProcedureRow>>();
 
-  constructor(units: UnitRow[], procedures: ProcedureRow[], rng: Rng, slaDays: (p: ProcedureRow) => number) {
+  constructor(
+    units: UnitRow[],
+    procedures: ProcedureRow[],
+    rng: Rng,
+    private readonly slaDays: (p: ProcedureRow) => number,
+  ) {
+    this.#procedures = procedures;
     for (const u of [...units].sort((a, b) => a.valid_from.localeCompare(b.valid_from))) {
       this.#byId.set(u.id, u);
       const list = this.#versions.get(u.code) ?? [];
@@ -485,7 +509,23 @@ class Catalogue {
     this.communes = new Weighted(first('commune').map((u) => [u.code, (TYPE_WEIGHTS[u.type] ?? 1) * (0.7 + 0.6 * rng())] as const));
     this.districts = new Weighted(first('district').map((u) => [u.code, 1] as const));
     this.procedures = new Weighted(procedures.map((p) => [p, PROCEDURE_WEIGHTS[p.code] ?? 0.5] as const));
-    this.districtProcedures = new Weighted(procedures.map((p) => [p, (PROCEDURE_WEIGHTS[p.code] ?? 0.5) * slaDays(p)] as const));
+    this.backlogProcedures = this.#backlogOf(procedures);
+  }
+
+  #backlogOf(procedures: ProcedureRow[]): Weighted<ProcedureRow> {
+    return new Weighted(procedures.map((p) => [p, (PROCEDURE_WEIGHTS[p.code] ?? 0.5) * this.slaDays(p)] as const));
+  }
+
+  /** The backlog mix restricted to procedures with at least `days` working days (all, if none has). */
+  backlogReaching(days: number): Weighted<ProcedureRow> {
+    const key = Math.max(0, Math.ceil(days));
+    let picker = this.#reaching.get(key);
+    if (!picker) {
+      const long = this.#procedures.filter((p) => this.slaDays(p) >= key);
+      picker = long.length > 0 ? this.#backlogOf(long) : this.backlogProcedures;
+      this.#reaching.set(key, picker);
+    }
+    return picker;
   }
 
   /** The version of unit `code` in force on `date` (Chơn Thành's units changed on 1 Oct 2022). */
@@ -558,11 +598,15 @@ const DISTRICT_SHARE = 0.015;
 /** From June the community teams help villagers apply online; those dossiers carry the village. */
 const VILLAGE_SHARE_OF_ONLINE = 0.35;
 const POST_SHARE = 0.015;
+/** Of the dossiers open at a boundary, the share that are not yet due there. */
+const COVERED_SHARE = 0.8;
 /** Dossiers open at the end of the period that never finish (still open in the demo's today). */
 const STUCK_FOREVER = 0.03;
 
 class DossierFactory {
   readonly sequences = new Map<string, number>();
+  /** The day's online share and late rate, computed once per day rather than per dossier. */
+  #today = { online: 0, late: 0 };
 
   constructor(
     private readonly rng: Rng,
@@ -574,10 +618,7 @@ class DossierFactory {
 
   /** Every dossier received (or submitted) on one plan day, in the order of their codes. */
   day(plan: DayPlan): BulkDossier[] {
-    const dayIndex = this.days.indexOf(plan.date);
-    const drafts = Array.from({ length: counted(plan) + plan.history }, () => this.draft(plan.date, dayIndex));
-    const fates = this.fates(plan, drafts);
-    const rows = drafts.map((d, i) => this.finish(d, fates[i] ?? 'resolvedIn'));
+    const rows = this.drafts(plan).map(({ draft, fate }) => this.finish(draft, fate));
     for (let i = 0; i < plan.refused; i++) rows.push(this.notReceived(plan.date, 3));
     for (let i = 0; i < plan.waiting; i++) rows.push(this.notReceived(plan.date, 1));
     rows.sort((a, b) => a.dossier.submittedAt.getTime() - b.dossier.submittedAt.getTime());
@@ -585,24 +626,72 @@ class DossierFactory {
     return rows.map((r) => r.dossier);
   }
 
-  private draft(date: LocalDate, dayIndex: number): Draft {
-    const channel = this.channel(date);
+  /**
+   * The day's received dossiers with the plan's categories. Those that cross a boundary (carried
+   * over into the period, or still open at its end) are drawn from the backlog mix, where long
+   * procedures weigh more, as in a real one-stop's pile. Of the carried-over ones, the latest to
+   * finish stay open to the end; withdrawals are picked at random.
+   */
+  private drafts(plan: DayPlan): { draft: Draft; fate: Fate }[] {
+    const dayIndex = this.days.indexOf(plan.date);
+    this.#today = { online: onlineShare(plan.date), late: lateRate(plan.date) };
+    const isCarried = plan.date < PUBLISHED_2022.period.from;
+    const boundary = isCarried ? this.bounds.start : this.bounds.end + 1;
+    const make = (n: number, reach: number | null) => Array.from({ length: n }, () => this.draft(plan.date, dayIndex, reach));
+    const crossing = make(isCarried ? counted(plan) : plan.openAtEnd, boundary - dayIndex);
+    const staying = make(isCarried ? plan.history : counted(plan) - plan.openAtEnd, null);
+    if (!isCarried) {
+      return [...crossing.map((draft) => ({ draft, fate: 'afterEnd' as const })), ...this.withWithdrawals(staying, plan.withdrawn)];
+    }
+    crossing.sort((a, b) => slotKey(b) - slotKey(a));
+    return [
+      ...crossing.slice(0, plan.openAtEnd).map((draft) => ({ draft, fate: 'afterEnd' as const })),
+      ...this.withWithdrawals(crossing.slice(plan.openAtEnd), plan.withdrawn),
+      ...staying.map((draft) => ({ draft, fate: 'history' as const })),
+    ];
+  }
+
+  /** `withdrawn` of the drafts, at random, end withdrawn in the period; the rest are resolved. */
+  private withWithdrawals(drafts: Draft[], withdrawn: number): { draft: Draft; fate: Fate }[] {
+    const order = drafts.map((_, i) => i);
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(this.rng() * (i + 1));
+      [order[i], order[j]] = [order[j] as number, order[i] as number];
+    }
+    const fates = new Array<Fate>(drafts.length).fill('resolvedIn');
+    order.slice(0, withdrawn).forEach((i) => (fates[i] = 'withdrawnIn'));
+    return drafts.map((draft, i) => ({ draft, fate: fates[i] ?? 'resolvedIn' }));
+  }
+
+  /** `reach`: for a dossier that crosses a boundary, how many working days away it lies. */
+  private draft(date: LocalDate, dayIndex: number, reach: number | null): Draft {
+    const channel = this.channel();
     const unit = this.unit(date, channel);
-    const procedure = (unit.level === 'district' ? this.catalogue.districtProcedures : this.catalogue.procedures).pick(this.rng);
+    const procedure = this.procedure(unit, reach);
     // Never in the last quarter hour, so a same-day finish always has room after reception.
     const received = { day: dayIndex, minute: Math.floor(this.rng() * (this.days.minutesPerDay - 15) * 60) / 60 };
     const receivedAt = this.days.instant(received.day, received.minute);
     const dueAt = this.calendar.dueAt(receivedAt, { value: procedure.sla_value, unit: procedure.sla_unit });
     const dueDay = this.days.indexOf(localDateOf(dueAt));
     const draft = { unit, procedure, channel, received, receivedAt, dueAt, dueDay, natural: received };
-    draft.natural = this.naturalFinish(draft, date);
+    draft.natural = this.naturalFinish(draft);
     return draft;
   }
 
-  private channel(date: LocalDate): Channel {
+  /**
+   * What is still open at a boundary is mostly long procedures not yet due there (a one-stop's
+   * normal pile); a fifth is already overdue. District one-stops see the long procedures too.
+   */
+  private procedure(unit: UnitRow, reach: number | null): ProcedureRow {
+    if (reach !== null && this.rng() < COVERED_SHARE) return this.catalogue.backlogReaching(reach).pick(this.rng);
+    if (reach !== null || unit.level === 'district') return this.catalogue.backlogProcedures.pick(this.rng);
+    return this.catalogue.procedures.pick(this.rng);
+  }
+
+  private channel(): Channel {
     const r = this.rng();
-    if (r < onlineShare(date)) return 2;
-    return r < onlineShare(date) + POST_SHARE ? 3 : 1;
+    if (r < this.#today.online) return 2;
+    return r < this.#today.online + POST_SHARE ? 3 : 1;
   }
 
   private unit(date: LocalDate, channel: Channel): UnitRow {
@@ -615,9 +704,9 @@ class DossierFactory {
   }
 
   /** Before (most), on, or after the due date, by the lateness of the month. */
-  private naturalFinish(d: Draft, date: LocalDate): Slot {
-    if (this.rng() < lateRate(date)) return this.slotOn(d, d.dueDay + 1 + extraDays(this.rng, 3));
-    if (d.dueDay > d.received.day && this.rng() < 0.68) return this.slotOn(d, d.received.day + Math.floor(this.rng() * (d.dueDay - d.received.day)));
+  private naturalFinish(d: Draft): Slot {
+    if (this.rng() < this.#today.late) return this.slotOn(d, d.dueDay + 1 + extraDays(this.rng, 3));
+    if (d.dueDay > d.received.day && this.rng() < 0.75) return this.slotOn(d, d.received.day + Math.floor(this.rng() * (d.dueDay - d.received.day)));
     return this.slotOn(d, d.dueDay);
   }
 
@@ -625,29 +714,6 @@ class DossierFactory {
   private slotOn(d: Pick<Draft, 'received'>, day: number): Slot {
     const from = day === d.received.day ? d.received.minute + 1 : 0;
     return { day, minute: from + this.rng() * (this.days.minutesPerDay - from) };
-  }
-
-  /**
-   * The plan's categories for this day's drafts: those that would finish latest cross the
-   * boundary (carried over into the period, or still open at its end); withdrawals are random.
-   */
-  private fates(plan: DayPlan, drafts: Draft[]): Fate[] {
-    const order = drafts.map((_, i) => i).sort((a, b) => slotKey(drafts[b]) - slotKey(drafts[a]));
-    const fates: Fate[] = new Array<Fate>(drafts.length).fill('history');
-    const isCarried = plan.date < PUBLISHED_2022.period.from;
-    const crossing = isCarried ? counted(plan) : plan.openAtEnd;
-    order.slice(0, plan.openAtEnd).forEach((i) => (fates[i] = 'afterEnd'));
-    const rest = order.slice(plan.openAtEnd, isCarried ? crossing : drafts.length);
-    this.shuffle(rest);
-    rest.forEach((i, k) => (fates[i] = k < plan.withdrawn ? 'withdrawnIn' : 'resolvedIn'));
-    return fates;
-  }
-
-  private shuffle(list: number[]): void {
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = Math.floor(this.rng() * (i + 1));
-      [list[i], list[j]] = [list[j] as number, list[i] as number];
-    }
   }
 
   /** Moves the natural finish into the fate's window of working days, then sets the status. */
@@ -686,14 +752,20 @@ class DossierFactory {
   /** The natural finish if it lies in [lo, hi]; late ones finish soon after lo, early ones anywhere. */
   private within(d: Draft, lo: number, hi: number): Slot {
     if (d.natural.day >= lo && d.natural.day <= hi) return d.natural;
-    if (d.natural.day < lo) return this.slotOn(d, lo + Math.min(extraDays(this.rng, 6), hi - lo));
+    if (d.natural.day < lo) return this.slotOn(d, Math.min(hi, this.pastBoundary(d, lo, 6)));
     return this.slotOn(d, lo + Math.floor(this.rng() * (hi - lo + 1)));
+  }
+
+  /** A day from `lo` for a dossier held over a boundary: by its due date if still possible. */
+  private pastBoundary(d: Draft, lo: number, overdueMean: number): number {
+    if (d.dueDay >= lo) return lo + Math.floor(this.rng() * (d.dueDay - lo + 1));
+    return lo + extraDays(this.rng, overdueMean);
   }
 
   /** Finished after the period (mostly Sep–Oct 2022), or null when still open today. */
   private afterEnd(d: Draft): Slot | null {
     const lo = this.bounds.end + 1;
-    const day = d.natural.day >= lo ? d.natural.day : lo + extraDays(this.rng, 15);
+    const day = d.natural.day >= lo ? d.natural.day : this.pastBoundary(d, lo, 15);
     if (this.rng() < STUCK_FOREVER || day > this.bounds.lastFinish) return null;
     const slot = this.slotOn(d, day);
     return this.days.instant(slot.day, slot.minute) <= this.bounds.now ? slot : null;
@@ -748,7 +820,7 @@ class DossierFactory {
   }
 }
 
-const slotKey = (d: Draft | undefined) => (d ? d.natural.day * 10_000 + d.natural.minute : 0);
+const slotKey = (d: Draft) => d.natural.day * 10_000 + d.natural.minute;
 
 function* batchesOf(plan: FullDemoPlan, factory: DossierFactory): Generator<BulkDossier[]> {
   let batch: BulkDossier[] = [];
@@ -782,9 +854,9 @@ async function readCatalogue(ctx: AppContext): Promise<{ units: UnitRow[]; proce
   return { units, procedures };
 }
 
-async function refuseIfLoaded(client: RawClient): Promise<void> {
-  const rows = await client.query('SELECT 1 FROM dossiers WHERE province_code = $1 LIMIT 1', [PUBLISHED_2022.provinceCode]);
-  if (rows.length > 0)
+async function refuseIfLoaded(db: Db): Promise<void> {
+  const row = await db.kysely.selectFrom('dossiers').select('id').where('province_code', '=', PUBLISHED_2022.provinceCode).limit(1).executeTakeFirst();
+  if (row)
     throw new Error(
       `full demo: province ${PUBLISHED_2022.provinceCode} already has dossiers; the full demo must start from none (its figures are exact), so it was not loaded again`,
     );
@@ -805,44 +877,48 @@ async function saveSequences(client: RawClient, sequences: Map<string, number>):
   await client.query('DROP TABLE full_demo_sequences');
 }
 
+/** Everything the generator needs, read and built before the load starts. */
+async function factoryFor(ctx: AppContext, plan: FullDemoPlan, calendar: WorkingCalendar, seed: number, now: Date): Promise<DossierFactory> {
+  const { units, procedures } = await readCatalogue(ctx);
+  const rng = mulberry32(seed ^ 0x5bd1e995);
+  // Finishes may run into 2023 before being cut at LAST_FINISH; the index just needs to cover them.
+  const days = new WorkingDays(calendar, CARRIED_FROM, '2023-12-31');
+  const catalogue = new Catalogue(units, procedures, rng, (p) => (p.sla_unit === 'working_days' ? p.sla_value : p.sla_value / 8));
+  const today = localDateOf(now) < LAST_FINISH ? localDateOf(now) : LAST_FINISH;
+  const bounds: Bounds = {
+    start: days.indexOf(plan.days.find((d) => d.date >= plan.period.from)?.date ?? plan.period.from),
+    end: days.indexOf(plan.days[plan.days.length - 1]?.date ?? plan.period.to),
+    lastFinish: lastWorkingIndexOnOrBefore(days, today),
+    now,
+  };
+  return new DossierFactory(rng, calendar, days, catalogue, bounds);
+}
+
+/**
+ * Loads Bình Phước's 2021–2022 dossiers (about 490,000) so that the II.06a year to date of
+ * 29 Aug 2022 gives the published figures. Refuses when province 70 already has dossiers, and
+ * when the clock stands before the end of that period (finishes would lie in the future).
+ */
 export async function seedFullDemo(ctx: AppContext, opts: { onProgress?: (done: number, total: number) => void; seed?: number }): Promise<{ dossiers: number }> {
   const seed = opts.seed ?? 2022;
   const now = ctx.now();
-  const periodEnd = localMidnight(dayAfter(PUBLISHED_2022.period.to));
-  if (now < periodEnd)
+  if (now < localMidnight(dayAfter(PUBLISHED_2022.period.to)))
     throw new Error(`full demo: it describes Bình Phước up to ${PUBLISHED_2022.period.to}, but the clock says ${toLocalIso(now)}`);
+  await refuseIfLoaded(ctx.db);
   const started = Date.now();
   const calendar = await ctx.calendar.calendar();
   const plan = planFullDemo({ isWorkingDay: (d) => calendar.isWorkingDay(d), seed });
   const total = planTotals(plan).dossiers;
-  const { units, procedures } = await readCatalogue(ctx);
+  const factory = await factoryFor(ctx, plan, calendar, seed, now);
 
-  const rng = mulberry32(seed ^ 0x5bd1e995);
-  // Finishes may run into 2023 before being cut at LAST_FINISH; the index just needs to cover them.
-  const days = new WorkingDays(calendar, HISTORY_FROM, '2023-12-31');
-  const catalogue = new Catalogue(units, procedures, rng, (p) => (p.sla_unit === 'working_days' ? p.sla_value : p.sla_value / 8));
-  const today = localDateOf(now) < LAST_FINISH ? localDateOf(now) : LAST_FINISH;
-  const bounds: Bounds = {
-    start: days.indexOf(plan.days.find((d) => d.date >= PUBLISHED_2022.period.from)?.date ?? PUBLISHED_2022.period.from),
-    end: days.indexOf(plan.days[plan.days.length - 1]?.date ?? PUBLISHED_2022.period.to),
-    lastFinish: lastWorkingIndexOnOrBefore(days, today),
-    now,
-  };
-  const factory = new DossierFactory(rng, calendar, days, catalogue, bounds);
-
-  const { inserted } = await ctx.db.raw(
-    async (client) => {
-      await refuseIfLoaded(client);
-      const result = await bulkLoadInTransaction(client, batchesOf(plan, factory), {
-        actorId: null,
-        transactionPrefix: TRANSACTION_PREFIX,
-        onProgress: (done) => opts.onProgress?.(done, total),
-      });
-      await saveSequences(client, factory.sequences);
-      return result;
-    },
-    { transaction: true },
-  );
+  const { inserted } = await bulkLoadDossiers(ctx.db, batchesOf(plan, factory), {
+    actorId: null,
+    transactionPrefix: TRANSACTION_PREFIX,
+    onProgress: (done) => opts.onProgress?.(done, total),
+  });
+  // After the load, in its own transaction: the sequences only matter to dossiers created later
+  // with a 2021–2022 date, and a second run is refused before it could number anything.
+  await ctx.db.raw((client) => saveSequences(client, factory.sequences), { transaction: true });
   ctx.log.info({ dossiers: inserted, sequences: factory.sequences.size, ms: Date.now() - started }, 'full demo loaded');
   return { dossiers: inserted };
 }

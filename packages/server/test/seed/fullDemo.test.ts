@@ -2,7 +2,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { WorkingCalendar, parseHolidayCsv, parseMakeupCsv, type Ii06aReport } from '@causo/domain';
+import { WorkingCalendar, parseHolidayCsv, parseMakeupCsv, yymmdd, type Ii06aReport } from '@causo/domain';
 import { allocate, applicantName, mulberry32, planFullDemo, planTotals, PUBLISHED_2022, seedFullDemo } from '../../src/seed/fullDemo.ts';
 import { ii06aReport } from '../../src/modules/reports/service.ts';
 import { describeEachEngine } from '../support/engines.ts';
@@ -96,15 +96,14 @@ const YTD = PUBLISHED_2022.period;
 
 describeEachEngine('seedFullDemo', (env) => {
   let ytd: Ii06aReport;
-  let seconds = 0;
   const clock = new TestClock(new Date('2023-01-16T09:00:00+07:00'));
 
   before(async () => {
     const ctx = testContext(env.db, clock);
     const t0 = performance.now();
     const r = await seedFullDemo(ctx, {});
-    seconds = (performance.now() - t0) / 1000;
-    console.log(`full demo on ${env.engine}: ${r.dossiers} dossiers in ${seconds.toFixed(1)} s`);
+    // Logged, not asserted: the time depends on the machine's load more than on this code.
+    console.log(`full demo on ${env.engine}: ${r.dossiers} dossiers in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     ytd = await ii06aReport(env.db.kysely, { period: YTD, unitCode: '70', by: 'unit' });
   });
 
@@ -146,7 +145,11 @@ describeEachEngine('seedFullDemo', (env) => {
       .orderBy('dossiers.id')
       .limit(2_000)
       .execute();
-    for (const d of sample) assert.match(d.code, /^H70\.\d{3,5}-\d{6}-\d{4,}$/);
+    for (const d of sample) {
+      assert.match(d.code, /^H70\.\d{3,5}-\d{6}-\d{4,}$/);
+      // Numbered by the receiving agency on the local day of submission.
+      if (d.level !== 'village') assert.ok(d.code.startsWith(`${d.agency_code}-${yymmdd(d.submitted_at)}-`), d.code);
+    }
     const village = await env.db.kysely
       .selectFrom('dossiers')
       .innerJoin('units', 'units.id', 'dossiers.unit_id')
@@ -156,12 +159,12 @@ describeEachEngine('seedFullDemo', (env) => {
       .executeTakeFirst();
     assert.ok(village, 'some dossiers were helped by village teams');
     assert.match(village.code, /^H70\.\d{5}-/);
-    const gaps = await env.db.kysely
-      .selectFrom('dossier_code_sequences as s')
+    const sequences = await env.db.kysely
+      .selectFrom('dossier_code_sequences')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('s.agency_code', 'like', 'H70.%')
+      .where('agency_code', 'like', 'H70.%')
       .executeTakeFirstOrThrow();
-    assert.ok(Number(gaps.n) > 10_000);
+    assert.ok(Number(sequences.n) > 10_000);
     const top = await env.db.kysely
       .selectFrom('dossier_code_sequences')
       .select(['agency_code', 'day', 'last_value'])
@@ -169,8 +172,7 @@ describeEachEngine('seedFullDemo', (env) => {
       .orderBy('last_value', 'desc')
       .limit(1)
       .executeTakeFirstOrThrow();
-    const yymmdd = top.day.slice(2, 4) + top.day.slice(5, 7) + top.day.slice(8, 10);
-    const code = `${top.agency_code}-${yymmdd}-${String(top.last_value).padStart(4, '0')}`;
+    const code = `${top.agency_code}-${top.day.slice(2).replaceAll('-', '')}-${String(top.last_value).padStart(4, '0')}`;
     assert.ok(await env.db.kysely.selectFrom('dossiers').select('id').where('code', '=', code).executeTakeFirst(), `${code} exists`);
   });
 
@@ -187,9 +189,5 @@ describeEachEngine('seedFullDemo', (env) => {
 
   it('refuses to load twice', async () => {
     await assert.rejects(seedFullDemo(testContext(env.db, clock), {}), /already has dossiers/);
-  });
-
-  it('finishes within two minutes', () => {
-    assert.ok(seconds < 120, `${seconds} s`);
   });
 });

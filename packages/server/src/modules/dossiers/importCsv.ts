@@ -4,14 +4,16 @@
  * Every row is validated (its shape with a zod schema, then the rules between fields and
  * against the units, procedures and codes already stored) and every error is collected with
  * its line number; one bad row rejects the whole file and nothing is stored. A good file goes
- * in through the bulk loader (bulkLoad.ts) in one transaction with its audit entry.
+ * in through the bulk loader (bulkLoad.ts) in one transaction, with its audit entry.
  *
- * A million rows must go in within a minute on PGlite, which runs Postgres on the main
- * thread. So for a large file the JavaScript work (parsing, validating, encoding the rows for
- * COPY with the domain fold and counters) runs in a worker thread, and the main thread only
- * talks to the database: it checks the codes against the table while the worker parses, then
- * COPYs chunk n while the worker encodes chunk n+1. A small file is handled on the main thread
- * with exactly the same functions.
+ * A million rows must go in within a minute on PGlite, which runs Postgres on the main thread.
+ * So the rows are loaded while the file is still being read: good rows are encoded and COPYed
+ * chunk by chunk inside the transaction, and the first error stops the loading and, at the
+ * end, rolls everything back. Nothing is visible to anyone before the commit, so "store
+ * nothing" holds. For a large file the JavaScript side (parsing, validating, encoding with the
+ * domain fold and counters) runs in a worker thread, so the main thread only talks to the
+ * database: COPY of chunk n while the worker prepares chunk n+1. A small file runs the very
+ * same producer on the main thread.
  */
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -37,25 +39,27 @@ const WORKER_MIN_BYTES = 4 * 1024 * 1024;
 
 export interface ImportOptions {
   actorId: number | null;
-  /** Rows stored so far, and how many there are in all. */
+  /** Rows stored so far, and how many there are in all once the whole file has been read. */
   onProgress?: (done: number, total?: number) => void;
 }
 
 export async function importDossiersCsv(ctx: AppContext, path: string, opts: ImportOptions): Promise<{ imported: number }> {
   const reference = await loadReference(ctx.db);
   const nowMs = ctx.now().getTime();
-  const job: ImportJob = statSync(path).size >= WORKER_MIN_BYTES ? new WorkerJob(path, reference, nowMs) : new InlineJob(path, reference, nowMs);
+  const job: ImportJob = statSync(path).size >= WORKER_MIN_BYTES ? new WorkerJob({ path, reference, nowMs }) : new InlineJob({ path, reference, nowMs });
+  const importId = `import-${randomUUID()}`;
+  let wroteRows = false;
   try {
-    const validated = await validateWithDatabase(ctx.db, job);
-    if (validated.errorCount > 0) throw badFile(path, validated);
-
-    const importId = `import-${randomUUID()}`;
     const imported = await ctx.db.raw(
       async (client) => {
-        const { inserted } = await loadEncodedDossiers(client, ctx.db.kind, job.chunks(), () => job.totals(), {
+        const run = new ImportRun(client, job);
+        const { inserted } = await loadEncodedDossiers(client, ctx.db.kind, run.chunks(), () => run.totals(path), {
           actorId: opts.actorId,
           transactionPrefix: importId,
-          onProgress: (done) => opts.onProgress?.(done, validated.rows),
+          onProgress: (done) => {
+            wroteRows = true;
+            opts.onProgress?.(done, run.validRows ?? undefined);
+          },
         });
         await auditImport(client, opts.actorId, importId, { file: basename(path), rows: inserted });
         return inserted;
@@ -63,37 +67,77 @@ export async function importDossiersCsv(ctx: AppContext, path: string, opts: Imp
       { transaction: true },
     );
     return { imported };
+  } catch (e) {
+    if (wroteRows && ctx.db.kind === 'pglite') await reclaimSpace(ctx.db);
+    throw e;
   } finally {
     await job.close();
   }
 }
 
-/** The job's own checks, plus "is this code already stored?" asked while the job parses on. */
-async function validateWithDatabase(db: Db, job: ImportJob): Promise<Validation> {
-  const stored = new ErrorList();
-  const outcome = await job.validate(async (batch) => {
-    for (const e of await codesAlreadyStored(db, batch)) stored.add(e);
-  });
-  return mergeValidations(outcome, stored);
+/**
+ * One import inside its transaction: takes the producer's events in order, asks the database
+ * about each batch of codes before any chunk holding them is loaded, lets chunks through while
+ * the file is clean, and at the end either hands over the totals or fails with every error.
+ */
+class ImportRun {
+  validRows: number | null = null;
+  private readonly stored = new ErrorList();
+  private validation: Validation | null = null;
+  private finalTotals: EncodedTotals | null = null;
+  private idsBefore: number | null = null;
+
+  constructor(
+    private readonly client: RawClient,
+    private readonly job: ImportJob,
+  ) {}
+
+  async *chunks(): AsyncGenerator<EncodedChunk> {
+    for await (const e of this.job.events()) {
+      if (e.type === 'codes') await this.checkStored(e);
+      else if (e.type === 'chunk') {
+        if (this.stored.count === 0) yield { csv: e.csv, rows: e.rows };
+      } else if (e.type === 'validated') {
+        this.validation = e;
+        this.validRows = e.rows;
+        if (e.errorCount > 0 || this.stored.count > 0) return;
+      } else {
+        this.finalTotals = e.totals;
+        return;
+      }
+    }
+  }
+
+  /** Called by the loader once the chunks are all in: the totals, or the Problem that rolls the load back. */
+  async totals(path: string): Promise<EncodedTotals> {
+    if (!this.validation) throw new Error('import: the file was not read to the end');
+    const validation = withStoredCodes(this.validation, this.stored);
+    if (validation.errorCount > 0) throw badFile(path, validation);
+    if (!this.finalTotals) throw new Error('import: no totals from the producer');
+    return this.finalTotals;
+  }
+
+  /**
+   * One query per batch of codes, never one per row. Rows this transaction loaded already have
+   * higher ids, so they do not count as "stored".
+   */
+  private async checkStored(batch: CodeBatch): Promise<void> {
+    if (batch.codes.length === 0) return;
+    this.idsBefore ??= Number((await this.client.query<{ id: number | string }>('SELECT coalesce(max(id), 0) AS id FROM dossiers'))[0]?.id ?? 0);
+    const found = await this.client.query<{ code: string }>('SELECT code FROM dossiers WHERE code = ANY($1::text[]) AND id <= $2', [batch.codes, this.idsBefore]);
+    if (found.length === 0) return;
+    const stored = new Set(found.map((r) => r.code));
+    batch.codes.forEach((code, i) => {
+      if (stored.has(code)) this.stored.add({ path: 'code', line: batch.lines[i] ?? 0, message: `a dossier with code ${code} is already stored` });
+    });
+    this.job.stopLoading();
+  }
 }
 
-/** One query per batch of codes (up to COPY_CHUNK_ROWS), never one per row. */
-async function codesAlreadyStored(db: Db, batch: CodeBatch): Promise<ImportError[]> {
-  if (batch.codes.length === 0) return [];
-  const found = await db.raw((c) => c.query<{ code: string }>('SELECT code FROM dossiers WHERE code = ANY($1::text[])', [batch.codes]));
-  if (found.length === 0) return [];
-  const stored = new Set(found.map((r) => r.code));
-  const errors: ImportError[] = [];
-  batch.codes.forEach((code, i) => {
-    if (stored.has(code)) errors.push({ path: 'code', line: batch.lines[i] ?? 0, message: `a dossier with code ${code} is already stored` });
-  });
-  return errors;
-}
-
-function mergeValidations(outcome: Validation, stored: ErrorList): Validation {
-  if (stored.count === 0) return outcome;
-  const errors = [...outcome.errors, ...stored.errors].sort((a, b) => a.line - b.line).slice(0, MAX_REPORTED_ERRORS);
-  return { ...outcome, errors, errorCount: outcome.errorCount + stored.count };
+function withStoredCodes(v: Validation, stored: ErrorList): Validation {
+  if (stored.count === 0) return v;
+  const errors = [...v.errors, ...stored.errors].sort((a, b) => a.line - b.line).slice(0, MAX_REPORTED_ERRORS);
+  return { ...v, errors, errorCount: v.errorCount + stored.count };
 }
 
 function badFile(path: string, v: Validation): Problem {
@@ -110,6 +154,18 @@ async function auditImport(client: RawClient, actorId: number | null, importId: 
     importId,
     JSON.stringify(detail),
   ]);
+}
+
+/**
+ * A rolled-back load leaves its rows as dead tuples at the end of the tables. PostgreSQL's
+ * autovacuum takes care of them; PGlite has none, and VACUUM gives the trailing pages back.
+ */
+async function reclaimSpace(db: Db): Promise<void> {
+  try {
+    await db.raw((c) => c.exec('VACUUM dossiers; VACUUM dossier_actions'));
+  } catch {
+    // Only housekeeping: the import's own error is what the caller must see.
+  }
 }
 
 // =============================================================================================
@@ -162,55 +218,90 @@ class ReferenceIndex {
 // =============================================================================================
 // The shape of a row
 
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const EXAMPLE_TIME = '2022-03-01T08:15:00+07:00';
+/** The form of a time (ISO 8601 with an offset); whether the date exists is checked after. */
+const ISO_TIME_FORM = /^$|^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 
 /**
- * Milliseconds of an ISO 8601 time with its offset, or null. Date.parse alone is not enough:
- * it takes 2022-02-30 for 2 March and a time without offset for local time.
+ * Each column is one test (a regular expression or an enum): a million rows go through this,
+ * and zod's refinements and transforms cost twice as much as plain patterns. The messages
+ * say what was expected; an empty cell gets its own.
  */
-export function parseIsoWithOffset(s: string): number | null {
-  const m = ISO_TIME.exec(s);
-  if (!m) return null;
-  const [y, mo, d, h, mi, sec, ohh, omm] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0', m[10] ?? '0', m[11] ?? '0'].map(Number) as number[];
-  if (y === undefined || mo === undefined || d === undefined || h === undefined || mi === undefined || sec === undefined || ohh === undefined || omm === undefined) return null;
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  const dim = mo === 2 && !leap ? 28 : (DAYS_IN_MONTH[mo - 1] ?? 0);
-  if (mo < 1 || mo > 12 || d < 1 || d > dim || h > 23 || mi > 59 || sec > 59 || ohh > 14 || omm > 59) return null;
-  const ms = Number((m[7] ?? '').padEnd(3, '0').slice(0, 3));
-  const offset = m[8] ? 0 : (m[9] === '-' ? -1 : 1) * (ohh * 60 + omm);
-  return Date.UTC(y, mo - 1, d, h, mi, sec, ms) - offset * 60_000;
-}
-
-const EXAMPLE_TIME = '2022-03-01T08:15:00+07:00';
-/** An empty cell is null; anything else must be a complete ISO 8601 time with an offset. */
-const optionalTime = z.string().transform((s, ctx) => {
-  if (s === '') return null;
-  const ms = parseIsoWithOffset(s);
-  if (ms === null) ctx.addIssue({ code: 'custom', message: `"${s}" is not a date and time in ISO 8601 with its offset, e.g. ${EXAMPLE_TIME}` });
-  return ms;
-});
-
-/** Codes of the other system: letters, digits and a few separators, no spaces. */
-const DOSSIER_CODE = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
-const REFERENCE_CODE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const column = (pattern: RegExp, expected: string, whenEmpty: string) =>
+  z.string().regex(pattern, { error: (issue) => (issue.input === '' ? whenEmpty : `"${String(issue.input)}" ${expected}`) });
 
 export const IMPORT_ROW = z.object({
-  code: z
-    .string()
-    .trim()
-    .min(1, 'the code is missing')
-    .max(64, 'a code has at most 64 characters')
-    .regex(DOSSIER_CODE, 'a code holds letters, digits and . _ - / only'),
-  procedure_code: z.string().trim().min(1, 'the procedure code is missing').max(32).regex(REFERENCE_CODE, 'not a procedure code such as 1.001193'),
-  unit_code: z.string().trim().min(1, 'the unit code is missing').max(32).regex(REFERENCE_CODE, 'not a unit code such as 25309'),
-  channel: z.enum(['1', '2', '3'], 'the channel must be 1 (counter), 2 (online) or 3 (post)').transform((c) => Number(c) as Channel),
-  status: z.enum(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'], 'the status must be a number from 1 to 10').transform((s) => Number(s) as Status),
-  received_at: optionalTime,
-  due_at: optionalTime,
-  finished_at: optionalTime,
+  code: column(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/, 'is not a code: 1 to 64 letters, digits and . _ - / (no spaces)', 'the code is missing'),
+  procedure_code: column(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'is not a procedure code such as 1.001193', 'the procedure code is missing'),
+  unit_code: column(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'is not a unit code such as 25309', 'the unit code is missing'),
+  channel: z.enum(['1', '2', '3'], 'the channel must be 1 (counter), 2 (online) or 3 (post)'),
+  status: z.enum(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'], 'the status must be a number from 1 to 10'),
+  received_at: z.string().regex(ISO_TIME_FORM, `must be empty or a date and time in ISO 8601 with its offset, e.g. ${EXAMPLE_TIME}`),
+  due_at: z.string().regex(ISO_TIME_FORM, `must be empty or a date and time in ISO 8601 with its offset, e.g. ${EXAMPLE_TIME}`),
+  finished_at: z.string().regex(ISO_TIME_FORM, `must be empty or a date and time in ISO 8601 with its offset, e.g. ${EXAMPLE_TIME}`),
 });
-type ImportRow = z.output<typeof IMPORT_ROW>;
+type ImportCells = z.output<typeof IMPORT_ROW>;
+
+/** A row with its values: times in ms (null when empty). */
+interface ImportRow {
+  code: string;
+  procedure_code: string;
+  unit_code: string;
+  channel: Channel;
+  status: Status;
+  received_at: number | null;
+  due_at: number | null;
+  finished_at: number | null;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The number written with `length` digits at `at`, or -1. */
+function digitsAt(s: string, at: number, length: number): number {
+  let n = 0;
+  for (let i = at; i < at + length; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/**
+ * Milliseconds of an ISO 8601 time with its offset (`2022-03-01T08:15[:00[.000]]+07:00` or
+ * `…Z`), or null when it is malformed or does not exist. Date.parse is not enough: it takes
+ * 2022-02-30 for 2 March and a time without offset for local time. Read character by
+ * character: three times a row, a million rows.
+ */
+export function parseIsoWithOffset(s: string): number | null {
+  if (s.length < 17 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':') return null;
+  const [year, month, day, hour, minute] = [digitsAt(s, 0, 4), digitsAt(s, 5, 2), digitsAt(s, 8, 2), digitsAt(s, 11, 2), digitsAt(s, 14, 2)];
+  let i = 16;
+  let second = 0;
+  let ms = 0;
+  if (s[i] === ':') {
+    second = digitsAt(s, i + 1, 2);
+    i += 3;
+    if (s[i] === '.') {
+      let j = i + 1;
+      while (j < s.length && j - i <= 9 && digitsAt(s, j, 1) >= 0) j++;
+      if (j === i + 1 || j - i > 10) return null;
+      ms = digitsAt(`${s.slice(i + 1, Math.min(j, i + 4))}00`, 0, 3);
+      i = j;
+    }
+  }
+  let offset = 0;
+  if (s[i] === 'Z' && i + 1 === s.length) offset = 0;
+  else if ((s[i] === '+' || s[i] === '-') && i + 6 === s.length && s[i + 3] === ':') {
+    const [oh, om] = [digitsAt(s, i + 1, 2), digitsAt(s, i + 4, 2)];
+    if (oh < 0 || oh > 14 || om < 0 || om > 59) return null;
+    offset = (s[i] === '-' ? -1 : 1) * (oh * 60 + om);
+  } else return null;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset * 60_000;
+}
 
 // =============================================================================================
 // Validation: every row, every error with its line
@@ -237,6 +328,7 @@ interface CodeBatch {
 
 interface Validation {
   headerOk: boolean;
+  /** Good rows in the file. */
   rows: number;
   errors: ImportError[];
   errorCount: number;
@@ -262,8 +354,10 @@ const NOT_RECEIVED: readonly Status[] = [1, 3];
 const ENDED: readonly Status[] = [7, 8, 9, 10];
 
 class RowChecker {
-  readonly rows = new ValidRows();
   readonly errors = new ErrorList();
+  /** Good rows so far, all chunks included. */
+  validCount = 0;
+  private rows = new ValidRows();
   private readonly firstLineOf = new Map<string, number>();
   private readonly procedureIndex: Map<ProcedureRef, number>;
   private readonly unitIndex: Map<UnitVersion, number>;
@@ -276,24 +370,39 @@ class RowChecker {
     this.unitIndex = new Map(ref.data.units.map((u, i) => [u, i]));
   }
 
-  header(fields: readonly string[]): boolean {
+  /** Good rows not yet handed out; they are forgotten here. */
+  takeRows(): ValidRows {
+    const rows = this.rows;
+    this.rows = new ValidRows();
+    return rows;
+  }
+
+  get pendingRows(): number {
+    return this.rows.length;
+  }
+
+  header(fields: readonly string[], line: number): boolean {
     const found = fields.map((f) => f.trim());
     if (found.length === IMPORT_COLUMNS.length && IMPORT_COLUMNS.every((c, i) => found[i] === c)) return true;
-    this.errors.add({ path: 'header', line: 1, message: `the header must be exactly ${IMPORT_COLUMNS.join(',')} (found ${found.join(',')})` });
+    this.errors.add({ path: 'header', line, message: `the header must be exactly ${IMPORT_COLUMNS.join(',')} (found ${found.join(',')})` });
     return false;
   }
 
-  /** The row's code when it may be looked up in the database (well-formed, first occurrence). */
+  /**
+   * Checks one row and keeps it when it is good. Returns its code when that may be looked up
+   * in the database (well-formed, first occurrence in the file).
+   */
   row(fields: readonly string[], line: number): string | null {
+    const errorsBefore = this.errors.count;
     const fail = (path: string, message: string) => this.errors.add({ path, line, message });
     if (fields.length !== IMPORT_COLUMNS.length) {
       fail(`line ${line}`, `expected ${IMPORT_COLUMNS.length} fields (${IMPORT_COLUMNS.join(',')}), found ${fields.length}`);
       return null;
     }
-    const input = Object.fromEntries(IMPORT_COLUMNS.map((c, i) => [c, fields[i] ?? ''])) as Record<ImportColumn, string>;
+    const [code = '', procedure_code = '', unit_code = '', channel = '', status = '', received_at = '', due_at = '', finished_at = ''] = fields;
+    const input: Record<ImportColumn, string> = { code, procedure_code, unit_code, channel, status, received_at, due_at, finished_at };
     const parsed = IMPORT_ROW.safeParse(input);
-    const row = parsed.success ? parsed.data : this.partialRow(input, (issue) => fail(issue.path, issue.message));
-    const errorsBefore = this.errors.count;
+    const row = this.values(parsed.success ? parsed.data : this.partialCells(input, fail), fail);
 
     const newCode = row.code !== undefined && this.firstOccurrence(row.code, line, fail);
     this.crossFieldChecks(row, fail);
@@ -301,19 +410,40 @@ class RowChecker {
     if (row.procedure_code !== undefined && !procedure) fail('procedure_code', `no procedure ${row.procedure_code} in the catalogue`);
     const unit = this.unitFor(row, fail);
 
-    if (parsed.success && this.errors.count === errorsBefore && procedure && unit) this.keep(parsed.data, procedure, unit);
+    if (this.errors.count === errorsBefore && procedure && unit) this.keep(row as ImportRow, procedure, unit);
     return newCode ? (row.code ?? null) : null;
   }
 
   /** When the row as a whole does not parse, each column on its own, so the other checks still run. */
-  private partialRow(input: Record<ImportColumn, string>, fail: (issue: { path: string; message: string }) => void): Partial<ImportRow> {
-    const out: Record<string, unknown> = {};
+  private partialCells(input: Record<ImportColumn, string>, fail: (path: string, message: string) => void): Partial<ImportCells> {
+    const out: Partial<Record<ImportColumn, string>> = {};
     for (const column of IMPORT_COLUMNS) {
       const r = IMPORT_ROW.shape[column].safeParse(input[column]);
       if (r.success) out[column] = r.data;
-      else for (const issue of r.error.issues) fail({ path: column, message: issue.message });
+      else for (const issue of r.error.issues) fail(column, issue.message);
     }
-    return out as Partial<ImportRow>;
+    return out as Partial<ImportCells>;
+  }
+
+  /** From well-formed cells to values; a time that does not exist (30 February) fails here. */
+  private values(cells: Partial<ImportCells>, fail: (path: string, message: string) => void): Partial<ImportRow> {
+    const time = (column: 'received_at' | 'due_at' | 'finished_at'): number | null | undefined => {
+      const cell = cells[column];
+      if (cell === undefined || cell === '') return cell === '' ? null : undefined;
+      const ms = parseIsoWithOffset(cell);
+      if (ms === null) fail(column, `"${cell}" is not a date and time that exists`);
+      return ms ?? undefined;
+    };
+    return {
+      code: cells.code,
+      procedure_code: cells.procedure_code,
+      unit_code: cells.unit_code,
+      channel: cells.channel === undefined ? undefined : (Number(cells.channel) as Channel),
+      status: cells.status === undefined ? undefined : (Number(cells.status) as Status),
+      received_at: time('received_at'),
+      due_at: time('due_at'),
+      finished_at: time('finished_at'),
+    };
   }
 
   private firstOccurrence(code: string, line: number, fail: (path: string, message: string) => void): boolean {
@@ -366,6 +496,7 @@ class RowChecker {
   }
 
   private keep(r: ImportRow, procedure: ProcedureRef, unit: UnitVersion): void {
+    this.validCount++;
     const rows = this.rows;
     rows.codes.push(r.code);
     rows.procedure.push(this.procedureIndex.get(procedure) ?? -1);
@@ -378,60 +509,97 @@ class RowChecker {
   }
 }
 
-interface ParsedRecord {
-  record: string[];
-  info: { lines: number };
+// =============================================================================================
+// The producer: read, check, and encode the good rows chunk by chunk
+
+/** What the producer tells the loader, in this order: codes before the chunks that hold them. */
+type ImportEvent =
+  | ({ type: 'codes' } & CodeBatch)
+  | ({ type: 'chunk' } & EncodedChunk)
+  | ({ type: 'validated' } & Validation)
+  | { type: 'totals'; totals: EncodedTotals };
+
+interface ProducerInput {
+  path: string;
+  reference: ImportReference;
+  nowMs: number;
 }
 
-/** Count of line breaks inside a record's fields (a quoted field may span lines). */
+/** Line breaks inside a record's fields (a quoted field may span lines). */
 const breaksIn = (fields: readonly string[]) => fields.reduce((n, f) => n + (f.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
 
 /**
- * Parse and check the whole file. `onCodes` gets the well-formed first-occurrence codes in
- * batches, for the database lookup; the batches are awaited, which also paces the parser.
+ * Reads the whole file and emits its events; `emit` is awaited, which paces the reading. Once
+ * the file has an error (or `loading()` turns false because a code is already stored), good
+ * rows are only counted, no longer encoded: they would be rolled back anyway.
  */
-async function validateFile(path: string, ref: ReferenceIndex, nowMs: number, onCodes: (batch: CodeBatch) => Promise<void> | void): Promise<{ validation: Validation; rows: ValidRows }> {
-  const checker = new RowChecker(ref, nowMs);
+async function produce(input: ProducerInput, emit: (e: ImportEvent) => Promise<void>, loading: () => boolean): Promise<void> {
+  const ref = new ReferenceIndex(input.reference);
+  const checker = new RowChecker(ref, input.nowMs);
+  const encoder = new DossierEncoder();
+  const stillLoading = () => loading() && checker.errors.count === 0;
   let headerOk: boolean | null = null;
-  let batch: CodeBatch = { codes: [], lines: [] };
+  let codes: CodeBatch = { codes: [], lines: [] };
   const stop = new AbortController();
+  // Lines are counted here rather than asked of csv-parse (its per-record info costs a third
+  // of the parsing): every record, blank ones included, is one line plus the line breaks
+  // inside its fields, which only a bad row can have (no column of a good row allows one).
+  let line = 1;
+
+  const flushCodes = async () => {
+    if (codes.codes.length === 0) return;
+    const batch = codes;
+    codes = { codes: [], lines: [] };
+    await emit({ type: 'codes', ...batch });
+  };
+  const flushChunk = async () => {
+    const rows = checker.takeRows();
+    if (rows.length === 0 || !stillLoading()) return;
+    await flushCodes();
+    await emit({ type: 'chunk', ...encodeRows(rows, ref, input.nowMs, encoder) });
+  };
 
   const sink = new Writable({
     objectMode: true,
     highWaterMark: 1024,
-    write({ record, info }: ParsedRecord, _encoding, done) {
-      // csv-parse counts the line a record ends on; a record spanning lines starts earlier.
-      const line = info.lines - breaksIn(record);
+    write(record: string[], _encoding, done) {
+      const at = line;
+      line += 1;
+      if (record.length === 1 && record[0] === '') return done(); // a blank line
       if (headerOk === null) {
-        headerOk = checker.header(record);
+        headerOk = checker.header(record, at);
         if (!headerOk) stop.abort();
         return done();
       }
-      const code = checker.row(record, line);
+      const errorsBefore = checker.errors.count;
+      const code = checker.row(record, at);
+      if (checker.errors.count > errorsBefore) line += breaksIn(record);
       if (code !== null) {
-        batch.codes.push(code);
-        batch.lines.push(line);
+        codes.codes.push(code);
+        codes.lines.push(at);
       }
-      if (batch.codes.length < COPY_CHUNK_ROWS) return done();
-      const full = batch;
-      batch = { codes: [], lines: [] };
-      Promise.resolve(onCodes(full)).then(() => done(), done);
+      if (checker.pendingRows >= COPY_CHUNK_ROWS) flushChunk().then(() => done(), done);
+      else if (codes.codes.length >= COPY_CHUNK_ROWS) flushCodes().then(() => done(), done);
+      else done();
     },
   });
 
   try {
-    await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), parse({ bom: true, info: true, skip_empty_lines: true, relax_column_count: true }), sink, {
+    await pipeline(createReadStream(input.path, { highWaterMark: 1 << 20 }), parse({ bom: true, relax_column_count: true }), sink, {
       signal: stop.signal,
     });
   } catch (e) {
     if (!stop.signal.aborted) recordSyntaxError(e, checker.errors);
   }
-  if (batch.codes.length > 0 && headerOk) await onCodes(batch);
   if (headerOk === null) checker.errors.add({ path: 'header', line: 1, message: `the file is empty; the first line must be ${IMPORT_COLUMNS.join(',')}` });
-  return {
-    validation: { headerOk: headerOk === true, rows: checker.rows.length, errors: checker.errors.errors, errorCount: checker.errors.count },
-    rows: checker.rows,
-  };
+  // The end: the last codes, the verdict (so the loader knows the total before the last
+  // chunk), the last chunk, and the totals, all only while the file is still clean.
+  if (headerOk) await flushCodes();
+  const last = checker.takeRows();
+  await emit({ type: 'validated', headerOk: headerOk === true, rows: checker.validCount, errors: checker.errors.errors, errorCount: checker.errors.count });
+  if (!stillLoading()) return;
+  if (last.length > 0) await emit({ type: 'chunk', ...encodeRows(last, ref, input.nowMs, encoder) });
+  await emit({ type: 'totals', totals: encoder.finish() });
 }
 
 /** A broken quote makes everything after it unreadable: report where, and stop there. */
@@ -442,15 +610,11 @@ function recordSyntaxError(e: unknown, errors: ErrorList): void {
   errors.add({ path: `line ${line}`, line, message: `not valid CSV (${csv.message ?? csv.code}); lines after it were not read` });
 }
 
-// =============================================================================================
-// Encoding the good rows for the bulk loader
-
-function* encodeRows(rows: ValidRows, ref: ReferenceIndex, nowMs: number, encoder: DossierEncoder): Generator<EncodedChunk> {
-  for (let start = 0; start < rows.length; start += COPY_CHUNK_ROWS) {
-    const batch: BulkDossier[] = [];
-    for (let i = start; i < Math.min(rows.length, start + COPY_CHUNK_ROWS); i++) batch.push(bulkDossierAt(rows, i, ref, nowMs));
-    yield encoder.encode(batch);
-  }
+/** One dossier at a time, so none of the intermediate objects outlives its row. */
+function encodeRows(rows: ValidRows, ref: ReferenceIndex, nowMs: number, encoder: DossierEncoder): EncodedChunk {
+  const lines = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) lines[i] = encoder.line(bulkDossierAt(rows, i, ref, nowMs));
+  return { csv: lines.join('\n'), rows: rows.length };
 }
 
 const dateOrNull = (ms: number | undefined) => (ms === undefined || Number.isNaN(ms) ? null : new Date(ms));
@@ -481,74 +645,100 @@ function bulkDossierAt(rows: ValidRows, i: number, ref: ReferenceIndex, nowMs: n
 }
 
 // =============================================================================================
-// Running the job: on the main thread, or in a worker
+// Running the producer: on the main thread, or in a worker thread
 
 interface ImportJob {
-  /** Parse and check every row; `onCodes` is called with batches of codes to look up. */
-  validate(onCodes: (batch: CodeBatch) => Promise<void>): Promise<Validation>;
-  /** The good rows, encoded, chunk by chunk (only after a validation without errors). */
-  chunks(): AsyncIterable<EncodedChunk>;
-  /** Counters and references gathered while encoding, once every chunk was taken. */
-  totals(): Promise<EncodedTotals>;
+  /** The producer's events, in order. */
+  events(): AsyncIterable<ImportEvent>;
+  /** A code is already stored: the load will be rolled back, so stop encoding rows. */
+  stopLoading(): void;
   close(): Promise<void>;
 }
 
+/** An unbounded or bounded queue between a producer and one consumer. */
+class EventQueue<T> {
+  private readonly items: T[] = [];
+  private readonly readers: ((r: IteratorResult<T>) => void)[] = [];
+  private readonly writers: (() => void)[] = [];
+  private ended = false;
+  private failure: Error | null = null;
+
+  constructor(private readonly capacity = Infinity) {}
+
+  async push(item: T): Promise<void> {
+    const reader = this.readers.shift();
+    if (reader) reader({ value: item, done: false });
+    else this.items.push(item);
+    while (this.items.length > this.capacity && !this.failure) await new Promise<void>((resolve) => this.writers.push(resolve));
+  }
+
+  end(): void {
+    this.ended = true;
+    for (const r of this.readers.splice(0)) r({ value: undefined, done: true });
+  }
+
+  fail(e: Error): void {
+    this.failure ??= e;
+    this.end();
+    for (const w of this.writers.splice(0)) w();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    for (;;) {
+      const item = this.items.shift();
+      if (item !== undefined) {
+        this.writers.shift()?.();
+        yield item;
+        continue;
+      }
+      if (this.failure) throw this.failure;
+      if (this.ended) return;
+      const next = await new Promise<IteratorResult<T>>((resolve) => this.readers.push(resolve));
+      if (next.done) {
+        if (this.failure) throw this.failure;
+        return;
+      }
+      yield next.value;
+    }
+  }
+}
+
+/** The producer on this thread, one event at a time: it waits while the loader works. */
 class InlineJob implements ImportJob {
-  private readonly ref: ReferenceIndex;
-  private rows: ValidRows | null = null;
-  private readonly encoder = new DossierEncoder();
+  private readonly queue = new EventQueue<ImportEvent>(0);
+  private loading = true;
 
-  constructor(
-    private readonly path: string,
-    reference: ImportReference,
-    private readonly nowMs: number,
-  ) {
-    this.ref = new ReferenceIndex(reference);
+  constructor(private readonly input: ProducerInput) {}
+
+  events(): AsyncIterable<ImportEvent> {
+    produce(this.input, (e) => this.queue.push(e), () => this.loading).then(
+      () => this.queue.end(),
+      (e: unknown) => this.queue.fail(e instanceof Error ? e : new Error(String(e))),
+    );
+    return this.queue;
   }
 
-  async validate(onCodes: (batch: CodeBatch) => Promise<void>): Promise<Validation> {
-    const { validation, rows } = await validateFile(this.path, this.ref, this.nowMs, onCodes);
-    this.rows = rows;
-    return validation;
-  }
-
-  async *chunks(): AsyncGenerator<EncodedChunk> {
-    if (!this.rows) throw new Error('import: chunks before validation');
-    yield* encodeRows(this.rows, this.ref, this.nowMs, this.encoder);
-  }
-
-  async totals(): Promise<EncodedTotals> {
-    return this.encoder.finish();
+  stopLoading(): void {
+    this.loading = false;
   }
 
   async close(): Promise<void> {
-    this.rows = null;
+    this.loading = false;
+    this.queue.fail(new Error('import: closed'));
   }
 }
 
-/** Messages from the worker, in the order it sends them. */
-type FromWorker =
-  | ({ type: 'codes' } & CodeBatch)
-  | ({ type: 'validated' } & Validation)
-  | ({ type: 'chunk' } & EncodedChunk)
-  | { type: 'totals'; totals: EncodedTotals }
-  | { type: 'failed'; message: string };
-type ToWorker = { type: 'encode' } | { type: 'credit' };
+type FromWorker = ImportEvent | { type: 'failed'; message: string };
+type ToWorker = { type: 'credit' } | { type: 'stop' };
 
-interface WorkerInput {
-  path: string;
-  reference: ImportReference;
-  nowMs: number;
-}
-
-/** Encoded chunks the worker may have ready ahead of the main thread (each is ~20 MB of text). */
+/** Encoded chunks the worker may have ready ahead of the loader (each is ~20 MB of text). */
 const CHUNKS_AHEAD = 2;
 
 /**
  * Starts the worker from a tiny bootstrap: the worker has to load this TypeScript module, so it
- * registers tsx first when tsx is what runs the project (it is: no build step).
+ * registers tsx first when tsx is what runs the project (it is: there is no build step).
  */
-function startWorker(input: WorkerInput): Worker {
+function startWorker(input: ProducerInput): Worker {
   let tsx: string | null = null;
   try {
     tsx = import.meta.resolve('tsx/esm/api');
@@ -562,125 +752,89 @@ function startWorker(input: WorkerInput): Worker {
       (await import(workerData.module)).runImportWorker();
     })().catch((e) => parentPort.postMessage({ type: 'failed', message: String((e && e.stack) || e) }));
   `;
-  return new Worker(boot, { eval: true, workerData: { tsx, module: import.meta.url, input } });
+  // A larger young generation: the worker makes millions of short-lived strings and dates.
+  return new Worker(boot, { eval: true, workerData: { tsx, module: import.meta.url, input }, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
 }
 
 class WorkerJob implements ImportJob {
   private readonly worker: Worker;
-  private readonly inbox: FromWorker[] = [];
-  private waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | null = null;
-  private failure: Error | null = null;
-  private finalTotals: EncodedTotals | null = null;
+  private readonly queue = new EventQueue<ImportEvent>();
 
-  constructor(path: string, reference: ImportReference, nowMs: number) {
-    this.worker = startWorker({ path, reference, nowMs });
-    this.worker.on('message', (m: FromWorker) => (m.type === 'failed' ? this.fail(new Error(`import worker: ${m.message}`)) : this.deliver(m)));
-    this.worker.on('error', (e) => this.fail(e));
-    this.worker.on('exit', (code) => {
-      if (code !== 0) this.fail(new Error(`import worker stopped (exit code ${code})`));
-    });
-  }
-
-  async validate(onCodes: (batch: CodeBatch) => Promise<void>): Promise<Validation> {
-    for (;;) {
-      const m = await this.next();
-      if (m.type === 'codes') await onCodes(m);
-      else if (m.type === 'validated') return { headerOk: m.headerOk, rows: m.rows, errors: m.errors, errorCount: m.errorCount };
-      else throw new Error(`import worker: unexpected ${m.type} while validating`);
-    }
-  }
-
-  async *chunks(): AsyncGenerator<EncodedChunk> {
-    this.post({ type: 'encode' });
-    for (;;) {
-      const m = await this.next();
-      if (m.type === 'totals') {
-        this.finalTotals = m.totals;
-        return;
+  constructor(input: ProducerInput) {
+    this.worker = startWorker(input);
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.type === 'failed') this.queue.fail(new Error(`import worker: ${m.message}`));
+      else {
+        void this.queue.push(m);
+        if (m.type === 'totals' || (m.type === 'validated' && m.errorCount > 0)) this.queue.end();
       }
-      if (m.type !== 'chunk') throw new Error(`import worker: unexpected ${m.type} while encoding`);
-      yield { csv: m.csv, rows: m.rows };
-      this.post({ type: 'credit' });
+    });
+    this.worker.on('error', (e) => this.queue.fail(e));
+    this.worker.on('exit', (code) => this.queue.fail(new Error(`import worker stopped (exit code ${code})`)));
+  }
+
+  async *events(): AsyncGenerator<ImportEvent> {
+    for await (const e of this.queue) {
+      yield e;
+      // The loader has taken the chunk: the worker may encode one more.
+      if (e.type === 'chunk') this.post({ type: 'credit' });
     }
   }
 
-  async totals(): Promise<EncodedTotals> {
-    if (!this.finalTotals) throw new Error('import worker: totals before the last chunk');
-    return this.finalTotals;
+  stopLoading(): void {
+    this.post({ type: 'stop' });
   }
 
   async close(): Promise<void> {
-    this.failure ??= new Error('import worker: closed');
+    this.worker.removeAllListeners('exit');
     await this.worker.terminate();
   }
 
   private post(m: ToWorker): void {
     this.worker.postMessage(m);
   }
-
-  private next(): Promise<FromWorker> {
-    const m = this.inbox.shift();
-    if (m) return Promise.resolve(m);
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
-  }
-
-  private deliver(m: FromWorker): void {
-    const w = this.waiting;
-    this.waiting = null;
-    if (w) w.resolve(m);
-    else this.inbox.push(m);
-  }
-
-  private fail(e: Error): void {
-    if (this.failure) return;
-    this.failure = e;
-    const w = this.waiting;
-    this.waiting = null;
-    w?.reject(e);
-  }
 }
 
-/** The worker's side: validate, report, then encode on request with at most CHUNKS_AHEAD in flight. */
+/** The worker's side: run the producer, sending chunks only while the loader has credit for them. */
 export function runImportWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('runImportWorker runs in a worker thread');
-  const { input } = workerData as { input: WorkerInput };
-  const send = (m: FromWorker) => port.postMessage(m);
-  const credits = new Credits();
-  port.on('message', (m: ToWorker) => (m.type === 'encode' ? credits.start(CHUNKS_AHEAD) : credits.give()));
-
-  (async () => {
-    const ref = new ReferenceIndex(input.reference);
-    const { validation, rows } = await validateFile(input.path, ref, input.nowMs, (batch) => send({ type: 'codes', ...batch }));
-    send({ type: 'validated', ...validation });
-    if (validation.errorCount > 0) return;
-    const encoder = new DossierEncoder();
-    for (const chunk of encodeRows(rows, ref, input.nowMs, encoder)) {
-      await credits.take();
-      send({ type: 'chunk', ...chunk });
-    }
-    send({ type: 'totals', totals: encoder.finish() });
-  })().catch((e: unknown) => send({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+  const { input } = workerData as { input: ProducerInput };
+  const credits = new Credits(CHUNKS_AHEAD);
+  let loading = true;
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'stop') {
+      loading = false;
+      credits.release();
+    } else credits.give();
+  });
+  const send = async (e: ImportEvent) => {
+    if (e.type === 'chunk') await credits.take();
+    if (e.type !== 'chunk' || loading) port.postMessage(e);
+  };
+  produce(input, send, () => loading).catch((e: unknown) => port.postMessage({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
 }
 
-/** Flow control: the worker waits for the main thread before running too far ahead. */
+/** Flow control: the worker waits for the loader before running too far ahead. */
 class Credits {
-  private available = 0;
   private waiter: (() => void) | null = null;
+  private released = false;
 
-  start(n: number): void {
-    this.available += n;
-    this.wake();
-  }
+  constructor(private available: number) {}
 
   give(): void {
     this.available++;
     this.wake();
   }
 
+  /** No more waiting, ever (the loader stopped taking chunks). */
+  release(): void {
+    this.released = true;
+    this.wake();
+  }
+
   async take(): Promise<void> {
-    while (this.available === 0) await new Promise<void>((resolve) => (this.waiter = resolve));
+    while (this.available === 0 && !this.released) await new Promise<void>((resolve) => (this.waiter = resolve));
     this.available--;
   }
 
