@@ -1,7 +1,8 @@
 /**
  * The small demo that the first start seeds (well under 30 s): reference data, demo officers,
- * and a few dozen dossiers in Bù Đốp taken through the real services, so the log, the due
- * dates and the counters are exactly what live use produces.
+ * and a few dozen recent dossiers in the communes that took over Bù Đốp after the 2025 reform
+ * (Đồng Nai), taken through the real services, so the log, the due dates and the counters are
+ * exactly what live use produces. Bình Phước's 2022 stays empty for `seed demo --full`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Action } from '@causo/domain';
@@ -20,7 +21,8 @@ export const DEMO_OFFICERS: { username: string; displayName: string; roles: { ro
 ];
 
 const NAMES = ['Điểu Thị Lan', 'Nông Văn Tuấn', 'Hoàng Thị Mai', 'Lâm Văn Sơn', 'Thị Hồng', 'Điểu Brah', 'Lý Thị Hoa', 'Nguyễn Văn An', 'Trần Thị Bích', 'Lê Văn Phúc'];
-const COMMUNES = ['25309', '25310', '25312', '25308', '25315', '25318', '25321'];
+/** Đồng Nai communes from 1 July 2025: Hưng Phước, Thiện Hưng, Tân Tiến (formerly Bù Đốp). */
+const COMMUNES = ['25309', '25308', '25318'];
 const PROCEDURES = ['1.001193', '2.000815', '1.004873', '1.000656', '2.000884', '1.004222'];
 
 /** Deterministic stories: what happens to each demo dossier after it is created. */
@@ -62,9 +64,9 @@ export async function seedDemo(ctx: AppContext, count = 64): Promise<{ units: nu
   const admin = actors.get('admin');
   if (!admin) throw new Error('demo admin missing');
   const calendar = await ctx.calendar.calendar();
-  // Walk a clock through working hours of July–August 2022.
-  let clock = calendar.alignToWorkingTime(new Date('2022-07-01T08:00:00+07:00'));
-  const step = () => (clock = calendar.addWorkingMinutes(clock, 95));
+  // Walk a clock through working hours from mid-September 2026 (about five weeks of activity).
+  let clock = calendar.alignToWorkingTime(new Date('2026-09-15T08:00:00+07:00'));
+  const step = () => (clock = calendar.addWorkingMinutes(clock, 25));
   const at = () => clock.toISOString();
   const demoCtx: AppContext = { ...ctx, now: () => clock };
   for (let i = 0; i < count; i++) {

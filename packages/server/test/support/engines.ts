@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openDatabase, type Db } from '../../src/db/database.ts';
+import { openDatabase, PGLITE_CONF, type Db } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { seedReference } from '../../src/seed/reference.ts';
 import { PG_PARSERS } from '../../src/db/types.ts';
@@ -58,7 +58,7 @@ async function pgliteTemplate(): Promise<Blob> {
 }
 
 async function freshPglite(): Promise<Db> {
-  const pglite = await PGlite.create({ loadDataDir: await pgliteTemplate(), parsers: PG_PARSERS });
+  const pglite = await PGlite.create({ loadDataDir: await pgliteTemplate(), parsers: PG_PARSERS, postgresqlconf: PGLITE_CONF });
   return openDatabase({ pglite });
 }
 
