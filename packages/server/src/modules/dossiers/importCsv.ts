@@ -44,12 +44,13 @@ export interface ImportOptions {
 }
 
 export async function importDossiersCsv(ctx: AppContext, path: string, opts: ImportOptions): Promise<{ imported: number }> {
-  const reference = await loadReference(ctx.db);
-  const nowMs = ctx.now().getTime();
-  const job: ImportJob = statSync(path).size >= WORKER_MIN_BYTES ? new WorkerJob({ path, reference, nowMs }) : new InlineJob({ path, reference, nowMs });
+  const input = { path, nowMs: ctx.now().getTime() };
+  // The worker starts (loading its modules takes a second) while the reference data is read.
+  const job: ImportJob = statSync(path).size >= WORKER_MIN_BYTES ? new WorkerJob(input) : new InlineJob(input);
   const importId = `import-${randomUUID()}`;
   let wroteRows = false;
   try {
+    job.start(await loadReference(ctx.db)); // before the transaction: PGlite runs one statement at a time
     const imported = await ctx.db.raw(
       async (client) => {
         const run = new ImportRun(client, job);
@@ -521,7 +522,6 @@ type ImportEvent =
 
 interface ProducerInput {
   path: string;
-  reference: ImportReference;
   nowMs: number;
 }
 
@@ -533,8 +533,8 @@ const breaksIn = (fields: readonly string[]) => fields.reduce((n, f) => n + (f.m
  * the file has an error (or `loading()` turns false because a code is already stored), good
  * rows are only counted, no longer encoded: they would be rolled back anyway.
  */
-async function produce(input: ProducerInput, emit: (e: ImportEvent) => Promise<void>, loading: () => boolean): Promise<void> {
-  const ref = new ReferenceIndex(input.reference);
+async function produce(input: ProducerInput, reference: ImportReference, emit: (e: ImportEvent) => Promise<void>, loading: () => boolean): Promise<void> {
+  const ref = new ReferenceIndex(reference);
   const checker = new RowChecker(ref, input.nowMs);
   const encoder = new DossierEncoder();
   const stillLoading = () => loading() && checker.errors.count === 0;
@@ -648,6 +648,8 @@ function bulkDossierAt(rows: ValidRows, i: number, ref: ReferenceIndex, nowMs: n
 // Running the producer: on the main thread, or in a worker thread
 
 interface ImportJob {
+  /** Go: read the file against this reference data. */
+  start(reference: ImportReference): void;
   /** The producer's events, in order. */
   events(): AsyncIterable<ImportEvent>;
   /** A code is already stored: the load will be rolled back, so stop encoding rows. */
@@ -708,10 +710,17 @@ class InlineJob implements ImportJob {
   private readonly queue = new EventQueue<ImportEvent>(0);
   private loading = true;
 
+  private reference: ImportReference | null = null;
+
   constructor(private readonly input: ProducerInput) {}
 
+  start(reference: ImportReference): void {
+    this.reference = reference;
+  }
+
   events(): AsyncIterable<ImportEvent> {
-    produce(this.input, (e) => this.queue.push(e), () => this.loading).then(
+    if (!this.reference) throw new Error('import: events before start');
+    produce(this.input, this.reference, (e) => this.queue.push(e), () => this.loading).then(
       () => this.queue.end(),
       (e: unknown) => this.queue.fail(e instanceof Error ? e : new Error(String(e))),
     );
@@ -729,7 +738,7 @@ class InlineJob implements ImportJob {
 }
 
 type FromWorker = ImportEvent | { type: 'failed'; message: string };
-type ToWorker = { type: 'credit' } | { type: 'stop' };
+type ToWorker = { type: 'start'; reference: ImportReference } | { type: 'credit' } | { type: 'stop' };
 
 /** Encoded chunks the worker may have ready ahead of the loader (each is ~20 MB of text). */
 const CHUNKS_AHEAD = 2;
@@ -752,7 +761,8 @@ function startWorker(input: ProducerInput): Worker {
       (await import(workerData.module)).runImportWorker();
     })().catch((e) => parentPort.postMessage({ type: 'failed', message: String((e && e.stack) || e) }));
   `;
-  // A larger young generation: the worker makes millions of short-lived strings and dates.
+  // A larger young generation: the worker makes millions of short-lived strings and dates while
+  // a chunk's 50,000 lines stay alive; with the default, GC took a quarter of its time.
   return new Worker(boot, { eval: true, workerData: { tsx, module: import.meta.url, input }, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
 }
 
@@ -771,6 +781,10 @@ class WorkerJob implements ImportJob {
     });
     this.worker.on('error', (e) => this.queue.fail(e));
     this.worker.on('exit', (code) => this.queue.fail(new Error(`import worker stopped (exit code ${code})`)));
+  }
+
+  start(reference: ImportReference): void {
+    this.post({ type: 'start', reference });
   }
 
   async *events(): AsyncGenerator<ImportEvent> {
@@ -802,17 +816,18 @@ export function runImportWorker(): void {
   const { input } = workerData as { input: ProducerInput };
   const credits = new Credits(CHUNKS_AHEAD);
   let loading = true;
-  port.on('message', (m: ToWorker) => {
-    if (m.type === 'stop') {
-      loading = false;
-      credits.release();
-    } else credits.give();
-  });
   const send = async (e: ImportEvent) => {
     if (e.type === 'chunk') await credits.take();
     if (e.type !== 'chunk' || loading) port.postMessage(e);
   };
-  produce(input, send, () => loading).catch((e: unknown) => port.postMessage({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+  const failed = (e: unknown) => port.postMessage({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'start') produce(input, m.reference, send, () => loading).catch(failed);
+    else if (m.type === 'stop') {
+      loading = false;
+      credits.release();
+    } else credits.give();
+  });
 }
 
 /** Flow control: the worker waits for the loader before running too far ahead. */
