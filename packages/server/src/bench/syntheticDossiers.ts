@@ -6,17 +6,9 @@
 import { localDateOf, type Status, type WorkingCalendar } from '@causo/domain';
 import type { Db } from '../db/database.ts';
 import type { BulkDossier } from '../modules/dossiers/bulkLoad.ts';
+import { mulberry32 } from '../seed/random.ts';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export interface SyntheticSource {
   communes: { id: number; agency: string; ancestors: number[]; provinceCode: string }[];

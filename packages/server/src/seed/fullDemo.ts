@@ -81,19 +81,8 @@ const TRANSACTION_PREFIX = 'seed-full-2022';
 // ---------------------------------------------------------------------------------------------
 // Small deterministic tools
 
-export type Rng = () => number;
-
-/** mulberry32: a tiny seeded PRNG, plenty for synthetic data (Math.random is never used). */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Rng } from './random.ts';
+import { mulberry32, type Rng } from './random.ts';
 
 /** Whole working days of an exponential wait with this mean (0 is the most likely). */
 function extraDays(rng: Rng, mean: number): number {

@@ -31,6 +31,7 @@ import {
   type TimelineState,
   type CounterField,
 } from '@causo/domain';
+import { Worker, parentPort } from 'node:worker_threads';
 import type { Db, DbKind, RawClient } from '../../db/database.ts';
 import { ALL_SECTORS, COLUMN_OF } from '../reports/counters.ts';
 
@@ -64,25 +65,243 @@ export interface BulkLoadOptions {
 export const COPY_CHUNK_ROWS = 50_000;
 
 export async function bulkLoadDossiers(db: Db, batches: AsyncIterable<BulkDossier[]> | Iterable<BulkDossier[]>, opts: BulkLoadOptions): Promise<{ inserted: number }> {
-  const encoder = new DossierEncoder();
-  return db.raw((client) => loadEncodedDossiers(client, db.kind, encodeInChunks(batches, encoder), async () => encoder.finish(), opts), {
-    transaction: true,
-  });
+  const encoding = new ParallelEncoding();
+  try {
+    return await db.raw((client) => loadEncodedDossiers(client, db.kind, encoding.chunks(batches), () => encoding.totals(), opts), { transaction: true });
+  } finally {
+    await encoding.close();
+  }
 }
 
-/** Re-cut the caller's batches into COPY-sized chunks and encode each one. */
-async function* encodeInChunks(batches: AsyncIterable<BulkDossier[]> | Iterable<BulkDossier[]>, encoder: DossierEncoder): AsyncGenerator<EncodedChunk> {
+/** Re-cut the caller's batches into COPY-sized chunks. */
+async function* inChunks(batches: AsyncIterable<BulkDossier[]> | Iterable<BulkDossier[]>): AsyncGenerator<BulkDossier[]> {
   let pending: BulkDossier[] = [];
   for await (const batch of batches) {
     for (const d of batch) {
       pending.push(d);
       if (pending.length >= COPY_CHUNK_ROWS) {
-        yield encoder.encode(pending);
+        yield pending;
         pending = [];
       }
     }
   }
-  if (pending.length > 0) yield encoder.encode(pending);
+  if (pending.length > 0) yield pending;
+}
+
+/**
+ * Encoding a million dossiers (the domain fold, the counters, the COPY text) is a third of the
+ * load's time, and PGlite keeps the main thread busy with the database for the rest. So the
+ * first chunk is encoded here while a worker thread starts, and the following ones in the
+ * worker, two ahead of the COPY. A load of one chunk or less never starts a worker.
+ */
+class ParallelEncoding {
+  private readonly here = new DossierEncoder();
+  private thread: EncoderThread | null = null;
+
+  async *chunks(batches: AsyncIterable<BulkDossier[]> | Iterable<BulkDossier[]>): AsyncGenerator<EncodedChunk> {
+    const inFlight: Promise<EncodedChunk>[] = [];
+    let first = true;
+    for await (const chunk of inChunks(batches)) {
+      if (first) {
+        first = false;
+        if (chunk.length >= COPY_CHUNK_ROWS) this.thread = EncoderThread.start();
+        yield this.here.encode(chunk);
+        continue;
+      }
+      const encoded = this.thread ? this.thread.encode(chunk) : Promise.resolve(this.here.encode(chunk));
+      encoded.catch(() => undefined); // awaited below; a failure must not go unhandled meanwhile
+      inFlight.push(encoded);
+      if (inFlight.length >= 2) yield await (inFlight.shift() as Promise<EncodedChunk>);
+    }
+    while (inFlight.length > 0) yield await (inFlight.shift() as Promise<EncodedChunk>);
+  }
+
+  async totals(): Promise<EncodedTotals> {
+    const mine = this.here.finish();
+    return this.thread ? mergeTotals(mine, await this.thread.finish()) : mine;
+  }
+
+  async close(): Promise<void> {
+    await this.thread?.close();
+  }
+}
+
+function mergeTotals(a: EncodedTotals, b: EncodedTotals): EncodedTotals {
+  const union = <T>(x: T[], y: T[]) => [...new Set([...x, ...y])];
+  return {
+    // The same (unit, sector, day) may be in both: mergeCounters sums them.
+    countersCsv: [...a.countersCsv, ...b.countersCsv],
+    counterRows: a.counterRows + b.counterRows,
+    references: {
+      unitIds: union(a.references.unitIds, b.references.unitIds),
+      procedureIds: union(a.references.procedureIds, b.references.procedureIds),
+      sectorCodes: union(a.references.sectorCodes, b.references.sectorCodes),
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The encoder thread
+
+/**
+ * A batch as arrays: cloning 50,000 objects with four Dates each to another thread costs more
+ * than encoding them; arrays of strings and one Float64Array (moved, not copied) cost little.
+ */
+interface PackedBatch {
+  codes: string[];
+  sectorCodes: string[];
+  provinceCodes: string[];
+  applicantNames: string[];
+  /** Per row: procedureId, unitId, channel, status, submittedAt, receivedAt, dueAt, finishedAt (ms, NaN for null). */
+  numbers: Float64Array;
+  /** Ancestors of the units first seen in this batch. */
+  ancestors: [number, number[]][];
+}
+const PACKED_FIELDS = 8;
+
+type ToEncoder = { type: 'encode'; batch: PackedBatch } | { type: 'finish' };
+type FromEncoder = ({ type: 'chunk' } & EncodedChunk) | { type: 'totals'; totals: EncodedTotals } | { type: 'failed'; message: string };
+
+const msOrNaN = (d: Date | null) => (d ? d.getTime() : NaN);
+const dateOrNull = (ms: number) => (Number.isNaN(ms) ? null : new Date(ms));
+
+function pack(batch: readonly BulkDossier[], unitsSent: Set<number>): PackedBatch {
+  const numbers = new Float64Array(batch.length * PACKED_FIELDS);
+  const ancestors: [number, number[]][] = [];
+  batch.forEach((d, i) => {
+    const at = i * PACKED_FIELDS;
+    numbers[at] = d.procedureId;
+    numbers[at + 1] = d.unitId;
+    numbers[at + 2] = d.channel;
+    numbers[at + 3] = d.status;
+    numbers[at + 4] = d.submittedAt.getTime();
+    numbers[at + 5] = msOrNaN(d.receivedAt);
+    numbers[at + 6] = msOrNaN(d.dueAt);
+    numbers[at + 7] = msOrNaN(d.finishedAt);
+    if (!unitsSent.has(d.unitId)) {
+      unitsSent.add(d.unitId);
+      ancestors.push([d.unitId, d.unitAncestorIds]);
+    }
+  });
+  return {
+    codes: batch.map((d) => d.code),
+    sectorCodes: batch.map((d) => d.sectorCode),
+    provinceCodes: batch.map((d) => d.provinceCode),
+    applicantNames: batch.map((d) => d.applicantName),
+    numbers,
+    ancestors,
+  };
+}
+
+function unpack(p: PackedBatch, ancestorsOf: Map<number, number[]>): BulkDossier[] {
+  for (const [unitId, ancestors] of p.ancestors) ancestorsOf.set(unitId, ancestors);
+  return p.codes.map((code, i) => {
+    const n = (k: number) => p.numbers[i * PACKED_FIELDS + k] ?? NaN;
+    const unitId = n(1);
+    return {
+      code,
+      procedureId: n(0),
+      sectorCode: p.sectorCodes[i] ?? '',
+      unitId,
+      unitAncestorIds: ancestorsOf.get(unitId) ?? [unitId],
+      provinceCode: p.provinceCodes[i] ?? '',
+      channel: n(2) as Channel,
+      status: n(3) as Status,
+      submittedAt: new Date(n(4)),
+      receivedAt: dateOrNull(n(5)),
+      dueAt: dateOrNull(n(6)),
+      finishedAt: dateOrNull(n(7)),
+      applicantName: p.applicantNames[i] ?? '',
+    };
+  });
+}
+
+/** Answers come back in the order the requests went out. */
+class EncoderThread {
+  private readonly waiting: { resolve: (m: FromEncoder) => void; reject: (e: Error) => void }[] = [];
+  private readonly unitsSent = new Set<number>();
+  private failure: Error | null = null;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (m: FromEncoder) => (m.type === 'failed' ? this.fail(new Error(`encoder thread: ${m.message}`)) : this.waiting.shift()?.resolve(m)));
+    worker.on('error', (e) => this.fail(e));
+    worker.on('exit', (code) => this.fail(new Error(`encoder thread stopped (exit code ${code})`)));
+  }
+
+  static start(): EncoderThread {
+    return new EncoderThread(startTypeScriptWorker(import.meta.url, 'runEncoderThread', {}));
+  }
+
+  async encode(batch: readonly BulkDossier[]): Promise<EncodedChunk> {
+    const packed = pack(batch, this.unitsSent);
+    const answer = await this.ask({ type: 'encode', batch: packed }, [packed.numbers.buffer as ArrayBuffer]);
+    if (answer.type !== 'chunk') throw new Error(`encoder thread: ${answer.type} instead of a chunk`);
+    return { csv: answer.csv, rows: answer.rows };
+  }
+
+  async finish(): Promise<EncodedTotals> {
+    const answer = await this.ask({ type: 'finish' }, []);
+    if (answer.type !== 'totals') throw new Error(`encoder thread: ${answer.type} instead of the totals`);
+    return answer.totals;
+  }
+
+  async close(): Promise<void> {
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+
+  private ask(m: ToEncoder, transfer: ArrayBuffer[]): Promise<FromEncoder> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.worker.postMessage(m, transfer);
+    });
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const w of this.waiting.splice(0)) w.reject(e);
+  }
+}
+
+/** The encoder thread's side. */
+export function runEncoderThread(): void {
+  const port = parentPort;
+  if (!port) throw new Error('runEncoderThread runs in a worker thread');
+  const encoder = new DossierEncoder();
+  const ancestorsOf = new Map<number, number[]>();
+  port.on('message', (m: ToEncoder) => {
+    try {
+      if (m.type === 'encode') port.postMessage({ type: 'chunk', ...encoder.encode(unpack(m.batch, ancestorsOf)) } satisfies FromEncoder);
+      else port.postMessage({ type: 'totals', totals: encoder.finish() } satisfies FromEncoder);
+    } catch (e) {
+      port.postMessage({ type: 'failed', message: e instanceof Error ? (e.stack ?? e.message) : String(e) } satisfies FromEncoder);
+    }
+  });
+}
+
+/**
+ * A worker thread running `entry` of the TypeScript module at `moduleUrl`. The project runs
+ * TypeScript through tsx with no build step, and a worker does not inherit the main thread's
+ * loader, so a tiny bootstrap registers tsx in the worker before importing the module.
+ */
+export function startTypeScriptWorker(moduleUrl: string, entry: string, data: unknown, youngGenerationMb = 64): Worker {
+  let tsx: string | null = null;
+  try {
+    tsx = import.meta.resolve('tsx/esm/api');
+  } catch {
+    tsx = null; // running compiled JavaScript: nothing to register
+  }
+  const boot = `
+    const { workerData, parentPort } = require('node:worker_threads');
+    (async () => {
+      if (workerData.tsx) (await import(workerData.tsx)).register();
+      (await import(workerData.module))[workerData.entry]();
+    })().catch((e) => parentPort.postMessage({ type: 'failed', message: String((e && e.stack) || e) }));
+  `;
+  // A larger young generation: an encoder makes millions of short-lived strings and dates
+  // while a chunk's 50,000 lines stay alive; with the default, GC took a quarter of its time.
+  return new Worker(boot, { eval: true, workerData: { tsx, module: moduleUrl, entry, data }, resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } });
 }
 
 // =============================================================================================
@@ -484,9 +703,11 @@ async function mergeCounters(client: RawClient, countersCsv: readonly string[]):
   await client.query('CREATE TEMP TABLE bulk_counters (LIKE ii06a_counters) ON COMMIT DROP');
   for (const csv of countersCsv) await client.copyCsv('bulk_counters', COUNTER_TABLE_COLUMNS, csv);
   const list = COUNTER_TABLE_COLUMNS.join(', ');
+  const sums = COUNTER_COLUMNS.map((c) => `sum(${c})`).join(', ');
+  // Grouped: the sums of two encoders (this thread and the worker) may share a key.
   await client.query(
     `INSERT INTO ii06a_counters (${list})
-     SELECT ${list} FROM bulk_counters ORDER BY unit_id, sector_code, day
+     SELECT unit_id, sector_code, day, ${sums} FROM bulk_counters GROUP BY unit_id, sector_code, day ORDER BY unit_id, sector_code, day
      ON CONFLICT (unit_id, sector_code, day) DO UPDATE SET
        ${COUNTER_COLUMNS.map((c) => `${c} = ii06a_counters.${c} + excluded.${c}`).join(',\n       ')}`,
   );

@@ -20,14 +20,14 @@ import { basename } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Worker, parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type Worker } from 'node:worker_threads';
 import { parse, type CsvError } from 'csv-parse';
 import { z } from 'zod';
 import { localDateOf, type Channel, type Status } from '@causo/domain';
 import type { AppContext } from '../../context.ts';
 import type { Db, RawClient } from '../../db/database.ts';
 import { Problem, type ProblemFieldError } from '../../http/problem.ts';
-import { COPY_CHUNK_ROWS, DossierEncoder, loadEncodedDossiers, type BulkDossier, type EncodedChunk, type EncodedTotals } from './bulkLoad.ts';
+import { COPY_CHUNK_ROWS, DossierEncoder, loadEncodedDossiers, startTypeScriptWorker, type BulkDossier, type EncodedChunk, type EncodedTotals } from './bulkLoad.ts';
 
 export const IMPORT_COLUMNS = ['code', 'procedure_code', 'unit_code', 'channel', 'status', 'received_at', 'due_at', 'finished_at'] as const;
 type ImportColumn = (typeof IMPORT_COLUMNS)[number];
@@ -743,35 +743,12 @@ type ToWorker = { type: 'start'; reference: ImportReference } | { type: 'credit'
 /** Encoded chunks the worker may have ready ahead of the loader (each is ~20 MB of text). */
 const CHUNKS_AHEAD = 2;
 
-/**
- * Starts the worker from a tiny bootstrap: the worker has to load this TypeScript module, so it
- * registers tsx first when tsx is what runs the project (it is: there is no build step).
- */
-function startWorker(input: ProducerInput): Worker {
-  let tsx: string | null = null;
-  try {
-    tsx = import.meta.resolve('tsx/esm/api');
-  } catch {
-    tsx = null; // running compiled JavaScript: nothing to register
-  }
-  const boot = `
-    const { workerData, parentPort } = require('node:worker_threads');
-    (async () => {
-      if (workerData.tsx) (await import(workerData.tsx)).register();
-      (await import(workerData.module)).runImportWorker();
-    })().catch((e) => parentPort.postMessage({ type: 'failed', message: String((e && e.stack) || e) }));
-  `;
-  // A larger young generation: the worker makes millions of short-lived strings and dates while
-  // a chunk's 50,000 lines stay alive; with the default, GC took a quarter of its time.
-  return new Worker(boot, { eval: true, workerData: { tsx, module: import.meta.url, input }, resourceLimits: { maxYoungGenerationSizeMb: 64 } });
-}
-
 class WorkerJob implements ImportJob {
   private readonly worker: Worker;
   private readonly queue = new EventQueue<ImportEvent>();
 
   constructor(input: ProducerInput) {
-    this.worker = startWorker(input);
+    this.worker = startTypeScriptWorker(import.meta.url, 'runImportWorker', input);
     this.worker.on('message', (m: FromWorker) => {
       if (m.type === 'failed') this.queue.fail(new Error(`import worker: ${m.message}`));
       else {
@@ -813,7 +790,7 @@ class WorkerJob implements ImportJob {
 export function runImportWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('runImportWorker runs in a worker thread');
-  const { input } = workerData as { input: ProducerInput };
+  const input = (workerData as { data: ProducerInput }).data;
   const credits = new Credits(CHUNKS_AHEAD);
   let loading = true;
   const send = async (e: ImportEvent) => {
