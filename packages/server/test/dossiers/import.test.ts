@@ -349,6 +349,47 @@ describeEachEngine('dossier CSV import', (env) => {
     assert.deepEqual(d, { applicant_name: name, applicant_search: 'nguyen "be", thi\thoa' });
   });
 
+  it('bulk-loads more than one chunk with an encoder thread, and the counters equal a full recount', async () => {
+    // 60,000 rows: the first 50,000 are encoded on this thread, the rest on the encoder thread;
+    // both add counters for the same units and days, which the merge must sum.
+    const units = await env.db.kysely.selectFrom('units').select(['id', 'ancestor_ids']).where('code', 'in', ['25309', '25310']).where('province_code', '=', '70').execute();
+    const procedures = await env.db.kysely.selectFrom('procedures').select(['id', 'sector_code']).where('code', 'in', ['1.001193', '2.000815']).execute();
+    const start = Date.parse(T('2020-02-03T08:00:00'));
+    function* batches() {
+      for (let b = 0; b < 6; b++)
+        yield Array.from({ length: 10_000 }, (_, j) => {
+          const i = b * 10_000 + j;
+          const unit = units[i % units.length];
+          const procedure = procedures[i % procedures.length];
+          if (!unit || !procedure) throw new Error('test data missing');
+          const receivedAt = new Date(start + (i % 300) * 86_400_000);
+          const status = ([10, 4, 5, 8] as const)[i % 4] ?? 10;
+          return {
+            code: `ENC-${i}`,
+            procedureId: procedure.id,
+            sectorCode: procedure.sector_code,
+            unitId: unit.id,
+            unitAncestorIds: unit.ancestor_ids,
+            provinceCode: '70',
+            channel: ((i % 3) + 1) as 1 | 2 | 3,
+            status,
+            submittedAt: receivedAt,
+            receivedAt,
+            dueAt: new Date(receivedAt.getTime() + 3 * 86_400_000),
+            finishedAt: status === 10 || status === 8 ? new Date(receivedAt.getTime() + (i % 7) * 86_400_000) : null,
+            applicantName: `Người dân ${i}`,
+          };
+        });
+    }
+    const progress: number[] = [];
+    const { inserted } = await bulkLoadDossiers(env.db, batches(), { actorId: null, transactionPrefix: 'test-encoder', onProgress: (n) => progress.push(n) });
+    assert.equal(inserted, 60_000);
+    assert.deepEqual(progress, [50_000, 60_000]);
+    const actions = await env.db.kysely.selectFrom('dossier_actions').select((eb) => eb.fn.countAll<number>().as('n')).where('transaction_id', 'like', 'test-encoder:%').executeTakeFirstOrThrow();
+    assert.equal(Number(actions.n), 60_000);
+    assert.deepEqual((await verifyCounters(env.db)).differences, []);
+  });
+
   it('loads a large file through the worker thread, and the counters equal a full recount', async () => {
     // Over 4 MB, so the import parses and encodes in a worker; on PGlite over 20,000 rows, so the
     // secondary indexes are dropped and rebuilt. Spread over 2021, several communes and sectors.
