@@ -4,10 +4,10 @@
  * in with COPY; each dossier gets one `import` entry in its action log; the II.06a counters are
  * computed with the same domain function (contributionOf) the live path uses.
  *
- * Two halves that can run on different threads:
+ * Two halves that run on different threads for a large load:
  * - `DossierEncoder` (plain JS, no database): the domain fold of each dossier, its COPY line,
- *   its counter contribution summed per unit, sector and day. The CSV import runs it in a
- *   worker thread so it overlaps with the database work.
+ *   its counter contribution summed per unit, sector and day. `bulkLoadDossiers` runs it on an
+ *   encoder thread after the first chunk; the CSV import runs it in its own worker.
  * - `loadEncodedDossiers` (database only): COPY, the action log, foreign keys, indexes, the
  *   counters merge.
  *
@@ -16,9 +16,10 @@
  * things halve the time on PGlite (Postgres in WASM, on one thread), measured on 1M rows:
  * - per-row foreign-key triggers cost more than the insert itself; when the session may, they
  *   are switched off for the transaction and the same references are checked set-based;
- * - keeping seven secondary indexes up to date row by row costs more than the COPY; when the
+ * - keeping the secondary indexes up to date row by row costs more than the COPY; when the
  *   load is large next to the table, they are dropped and built again (a sorted build) before
- *   commit, inside the same transaction, so a failure leaves them as they were.
+ *   commit, inside the same transaction, so a failure leaves them as they were. The UNIQUE
+ *   code stays: the import asks it whether a code is already stored while it loads.
  */
 import {
   applyToTimeline,
@@ -661,7 +662,9 @@ class IndexRebuild {
   /**
    * Only on PGlite: a PostgreSQL server keeps indexes up to date fast enough, and dropping one
    * there would lock every other session out of the table until commit; PGlite has no other
-   * session. Indexes a foreign key depends on are left alone.
+   * session. Indexes a foreign key depends on are left alone, and so are the dossiers' UNIQUE
+   * ones: the CSV import looks codes up while it loads, and a code already stored then fails
+   * its COPY at once instead of at the rebuild.
    */
   async dropWhenWorthIt(rowsSoFar: number): Promise<void> {
     if (!this.allowed || this.dropped || rowsSoFar < this.threshold) return;
