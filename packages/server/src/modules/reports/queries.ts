@@ -44,30 +44,30 @@ function sumsSelect(from: string) {
   ] as const;
 }
 
-/** Sums per unit id over all sectors. */
-export async function sumsByUnit(db: Kysely<DB>, unitIds: number[], from: string, to: string): Promise<Map<number, CounterSums>> {
+/**
+ * Sums grouped by unit id (over all sectors, the '*' rows) or by sector (over the given units,
+ * the per-sector rows). The two never mix, so a unit's '*' row is not counted twice.
+ */
+async function groupedSums(db: Kysely<DB>, unitIds: number[], from: string, to: string, by: 'unit_id' | 'sector_code'): Promise<Map<string, CounterSums>> {
   if (unitIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('ii06a_counters')
-    .select([sql<number>`unit_id`.as('key'), ...sumsSelect(from)])
+    .select([sql<string>`${sql.ref(by)}::text`.as('key'), ...sumsSelect(from)])
     .where('unit_id', 'in', unitIds)
-    .where('sector_code', '=', ALL_SECTORS)
+    .where('sector_code', by === 'unit_id' ? '=' : '<>', ALL_SECTORS)
     .where('day', '<=', to)
-    .groupBy('unit_id')
+    .groupBy(by)
     .execute();
-  return new Map(rows.map((r) => [Number(r.key), toSums(r as SumRow)]));
+  return new Map(rows.map((r) => [String(r.key), toSums(r as SumRow)]));
+}
+
+/** Sums per unit id over all sectors. */
+export async function sumsByUnit(db: Kysely<DB>, unitIds: number[], from: string, to: string): Promise<Map<number, CounterSums>> {
+  const byKey = await groupedSums(db, unitIds, from, to, 'unit_id');
+  return new Map([...byKey].map(([k, v]) => [Number(k), v]));
 }
 
 /** Sums per sector over the given unit ids. */
-export async function sumsBySector(db: Kysely<DB>, unitIds: number[], from: string, to: string): Promise<Map<string, CounterSums>> {
-  if (unitIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('ii06a_counters')
-    .select([sql<string>`sector_code`.as('key'), ...sumsSelect(from)])
-    .where('unit_id', 'in', unitIds)
-    .where('sector_code', '<>', ALL_SECTORS)
-    .where('day', '<=', to)
-    .groupBy('sector_code')
-    .execute();
-  return new Map(rows.map((r) => [String(r.key), toSums(r as SumRow)]));
+export function sumsBySector(db: Kysely<DB>, unitIds: number[], from: string, to: string): Promise<Map<string, CounterSums>> {
+  return groupedSums(db, unitIds, from, to, 'sector_code');
 }
