@@ -83,6 +83,26 @@ export const PROBLEMS = {
     vi: 'Giờ làm việc chưa hợp lệ. Hãy nhập theo dạng 07:30-11:30,13:30-17:00.',
     en: 'The office hours are not valid. Use the form 07:30-11:30,13:30-17:00.',
   },
+  'upload.empty': {
+    vi: 'Tệp gửi lên trống. Hãy chọn lại ảnh hoặc tệp PDF.',
+    en: 'The file is empty. Choose the photo or PDF again.',
+  },
+  'upload.too_large': {
+    vi: 'Tệp quá lớn. Hãy chụp lại ảnh với chất lượng thấp hơn hoặc gửi tệp PDF nhỏ hơn.',
+    en: 'The file is too large. Take the photo again at a lower quality or send a smaller PDF.',
+  },
+  'upload.bad_type': {
+    vi: 'Chỉ nhận ảnh (JPG, PNG, WEBP) hoặc tệp PDF. Hãy chụp ảnh giấy tờ rồi gửi lại.',
+    en: 'Only photos (JPG, PNG, WEBP) or PDF files are accepted. Take a photo of the paper and send it again.',
+  },
+  'upload.unreadable': {
+    vi: 'Không đọc được ảnh này (có thể tệp bị hỏng). Hãy chụp lại rồi gửi lại.',
+    en: 'This photo cannot be read (the file may be damaged). Take it again and resend.',
+  },
+  'dossier.not_found_for_citizen': {
+    vi: 'Không tìm thấy hồ sơ này trong tài khoản của bạn. Hãy kiểm tra mã hồ sơ.',
+    en: 'This dossier is not in your account. Check the dossier code.',
+  },
   'server.error': {
     vi: 'Hệ thống gặp lỗi. Dữ liệu của bạn chưa bị thay đổi. Hãy thử lại sau ít phút.',
     en: 'Something went wrong on our side. Nothing was changed. Try again in a few minutes.',

@@ -85,16 +85,19 @@ export type Role = (typeof ROLES)[number];
 
 /**
  * Who may take each action. One-stop officers own reception and returns; specialists process;
- * admins may do anything. A citizen may only ask to withdraw (through the portal, later).
+ * admins may do anything. A citizen, through the portal, may ask to withdraw, answer a
+ * supplement request and pay fees.
  */
 const ACTION_ROLES: Record<Action, readonly Role[]> = {
   receive: ['admin', 'officer'],
   refuse: ['admin', 'officer'],
   start_processing: ['admin', 'officer', 'specialist'],
   request_supplement: ['admin', 'officer', 'specialist'],
-  supplement_received: ['admin', 'officer'],
+  // A citizen answering a supplement request online hands the papers in themself.
+  supplement_received: ['admin', 'officer', 'citizen'],
   request_fees: ['admin', 'officer', 'specialist'],
-  fees_paid: ['admin', 'officer'],
+  // Paid online through the payment gateway, recorded on the citizen's behalf.
+  fees_paid: ['admin', 'officer', 'citizen'],
   request_withdrawal: ['admin', 'officer', 'citizen'],
   stop: ['admin', 'officer', 'leader'],
   finish: ['admin', 'officer', 'specialist'],

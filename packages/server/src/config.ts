@@ -17,6 +17,8 @@ const EnvSchema = z.object({
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   NODE_ENV: z.string().default('development'),
+  /** Largest file a citizen or officer may upload (photos are downscaled after upload). */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(100_000).max(100_000_000).default(10_000_000),
 });
 
 export type Config = z.infer<typeof EnvSchema> & { dataKey: string; dataKeyIsDevDefault: boolean };

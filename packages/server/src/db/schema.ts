@@ -72,7 +72,9 @@ export interface UserRolesTable {
 
 export interface SessionsTable {
   token_hash: string;
-  user_id: number;
+  /** Exactly one of user_id (an officer) and citizen_id is set. */
+  user_id: number | null;
+  citizen_id: ColumnType<number | null, number | null | undefined, number | null>;
   csrf_token: string;
   created_at: GeneratedTimestamp;
   expires_at: Timestamp;
@@ -81,8 +83,25 @@ export interface SessionsTable {
   user_agent: string | null;
 }
 
+export interface CitizensTable {
+  id: Generated<number>;
+  id_hash: string;
+  id_sealed: string;
+  full_name: string;
+  birth_date_sealed: string;
+  phone_hash: string;
+  phone_sealed: string;
+  phone_ownership: Generated<'unknown' | 'matched' | 'mismatched'>;
+  password_hash: string | null;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  preferred_lang: Generated<string>;
+  created_at: GeneratedTimestamp;
+}
+
 export interface DossiersTable {
   id: Generated<number>;
+  citizen_id: ColumnType<number | null, number | null | undefined, number | null>;
   code: string;
   province_code: string;
   procedure_id: number;
@@ -127,6 +146,7 @@ export interface DossierActionsTable {
   to_status: number;
   actor_id: number | null;
   actor_role: string;
+  citizen_id: ColumnType<number | null, number | null | undefined, number | null>;
   occurred_at: Timestamp;
   received_at: GeneratedTimestamp;
   transaction_id: string;
@@ -187,6 +207,7 @@ export interface DB {
   users: UsersTable;
   user_roles: UserRolesTable;
   sessions: SessionsTable;
+  citizens: CitizensTable;
   dossiers: DossiersTable;
   dossier_actions: DossierActionsTable;
   dossier_code_sequences: DossierCodeSequencesTable;

@@ -26,8 +26,20 @@ import { procedureRoutes } from '../modules/procedures/routes.ts';
 import { calendarRoutes } from '../modules/calendar/routes.ts';
 import { dossierRoutes } from '../modules/dossiers/routes.ts';
 import { reportRoutes } from '../modules/reports/routes.ts';
+import { registerWeb, isPageRequest, renderPageError } from '../web/plugin.ts';
+import { SITE_CSS_HASH } from '../web/render.tsx';
+import { registerPages } from '../web/pages.ts';
 
 
+
+/** Errors that did not come from our services (body too large, bad multipart…) as problems. */
+function toProblem(err: FastifyError): Problem {
+  const status = (err as { statusCode?: number }).statusCode ?? 500;
+  if (err.code === 'FST_REQ_FILE_TOO_LARGE') return new Problem(413, 'upload.too_large');
+  if (status === 429) return new Problem(429, 'rate.limited');
+  if (status >= 400 && status < 500) return new Problem(status, 'request.invalid', err.message);
+  return new Problem(500, 'server.error');
+}
 
 export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
@@ -48,7 +60,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'], frameAncestors: ["'none'"] } },
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", SITE_CSS_HASH], imgSrc: ["'self'", 'data:', 'blob:'], formAction: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'self'"] } },
+    referrerPolicy: { policy: 'same-origin' },
     hsts: { maxAge: 31_536_000, includeSubDomains: true },
   });
   await app.register(cookie);
@@ -57,8 +70,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     errorResponseBuilder: () => new Problem(429, 'rate.limited'),
   });
   registerAuth(app, ctx);
+  await registerWeb(app, ctx);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (isPageRequest(req)) {
+      const problem = err instanceof Problem ? err : toProblem(err);
+      if (problem.status >= 500) req.log.error({ err }, 'unhandled error');
+      return renderPageError(req, reply, problem);
+    }
     if (err instanceof Problem) return reply.status(err.status).type('application/problem+json').send(err.toDocument());
     if (hasZodFastifySchemaValidationErrors(err)) {
       const errors = err.validation.map((v) => ({ path: `${err.validationContext ?? ''}${v.instancePath.replace(/\//g, '.')}`, message: v.message ?? 'invalid' }));
@@ -72,7 +91,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     return reply.status(500).type('application/problem+json').send(new Problem(500, 'server.error').toDocument());
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).type('application/problem+json').send(new Problem(404, 'request.not_found', `${req.method} ${req.url.split('?')[0]}`).toDocument()),
+    isPageRequest(req) ? renderPageError(req, reply, new Problem(404, 'request.not_found')) : reply.status(404).type('application/problem+json').send(new Problem(404, 'request.not_found', `${req.method} ${req.url.split('?')[0]}`).toDocument()),
   );
 
     await app.register(async (scope) => {
@@ -84,6 +103,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     calendarRoutes(s, ctx);
     dossierRoutes(s, ctx);
     reportRoutes(s, ctx);
+    registerPages(s, ctx);
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;

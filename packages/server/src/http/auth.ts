@@ -1,11 +1,15 @@
 /**
  * Who is calling: a session token from the `Authorization: Bearer` header (API clients, the
- * CLI, the field app) or from the session cookie (browsers). Cookie-authenticated writes must
- * carry the session's CSRF token in `x-csrf-token`; bearer calls cannot be forged cross-site.
+ * CLI, the field app) or from the session cookie (browsers). A session belongs to an officer or
+ * to a citizen. Cookie-authenticated API writes must carry the session's CSRF token in
+ * `x-csrf-token`; HTML forms carry it in a `_csrf` field (checked by the web plugin); bearer
+ * calls cannot be forged cross-site.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { sessionFromToken, type Officer } from '../modules/auth/service.ts';
+import { loadOfficer, type Officer } from '../modules/auth/service.ts';
+import { findSession } from '../modules/auth/sessions.ts';
+import { loadCitizen, type Citizen } from '../modules/people/citizens.ts';
 import type { Actor } from '../modules/dossiers/service.ts';
 import { Problem } from './problem.ts';
 
@@ -15,7 +19,10 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 declare module 'fastify' {
   interface FastifyRequest {
     officer: Officer | null;
+    citizen: Citizen | null;
     sessionToken: string | null;
+    /** The CSRF token of a cookie session (null for bearer calls and anonymous visitors). */
+    sessionCsrf: string | null;
   }
   interface FastifyContextConfig {
     /** Reachable without signing in. Every other /api/ route needs a session: secure by default. */
@@ -30,22 +37,27 @@ function bearerOf(req: FastifyRequest): string | null {
 
 export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('officer', null);
+  app.decorateRequest('citizen', null);
   app.decorateRequest('sessionToken', null);
+  app.decorateRequest('sessionCsrf', null);
   app.addHook('onRequest', async (req) => {
     const bearer = bearerOf(req);
     const cookie = req.cookies[SESSION_COOKIE] ?? null;
     const token = bearer ?? cookie;
-    const session = token ? await sessionFromToken(ctx.db, token) : null;
-    const isPublic = req.routeOptions.config?.public === true || !req.url.startsWith('/api/');
-    if (!session) {
-      // Checked before the body is validated, so anonymous callers learn nothing about a route.
-      if (!isPublic) throw new Problem(401, 'auth.required');
-      return;
-    }
-    if (!bearer && !SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== session.csrfToken)
+    const session = token ? await findSession(ctx.db.kysely, token, ctx.now()) : null;
+    const officer = session?.userId ? await loadOfficer(ctx.db.kysely, session.userId) : null;
+    const citizen = session?.citizenId ? await loadCitizen(ctx.db.kysely, session.citizenId) : null;
+    const isApi = req.url.startsWith('/api/');
+    const isPublic = req.routeOptions.config?.public === true || !isApi;
+    // The JSON API is for officers (and the field app); citizens use the pages.
+    if (!officer && !isPublic) throw new Problem(401, 'auth.required');
+    if (!officer && !citizen) return;
+    if (isApi && !bearer && !SAFE_METHODS.has(req.method) && req.headers['x-csrf-token'] !== session?.csrfToken)
       throw new Problem(403, 'auth.csrf', 'missing or wrong x-csrf-token for a cookie session');
-    req.officer = session.officer;
+    req.officer = officer;
+    req.citizen = citizen;
     req.sessionToken = token ?? null;
+    req.sessionCsrf = bearer ? null : (session?.csrfToken ?? null);
   });
 }
 

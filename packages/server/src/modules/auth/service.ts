@@ -3,13 +3,13 @@
  * whole subtree (a district role covers its communes and villages). Session tokens are random,
  * stored only as SHA-256 hashes, and expire; repeated failures lock the account for a while.
  */
-import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '@causo/domain';
 import type { Db, Trx } from '../../db/database.ts';
 import { Problem } from '../../http/problem.ts';
 import { hashPassword, verifyAgainstNothing, verifyPassword } from './passwords.ts';
 import { audit } from '../audit/service.ts';
 import { isInSubtree } from '../units/queries.ts';
+import { createSession, deleteSession, findSession } from './sessions.ts';
 
 export type OfficerRole = Exclude<Role, 'citizen'>;
 export interface Officer {
@@ -22,7 +22,6 @@ export interface Officer {
 export const MAX_FAILED_LOGINS = 5;
 export const LOCK_MINUTES = 15;
 
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export async function createOfficer(
   trx: Trx,
@@ -38,7 +37,7 @@ export async function createOfficer(
   return id;
 }
 
-async function loadOfficer(db: Db['kysely'] | Trx, userId: number): Promise<Officer | null> {
+export async function loadOfficer(db: Db['kysely'] | Trx, userId: number): Promise<Officer | null> {
   const user = await db.selectFrom('users').select(['id', 'username', 'display_name', 'active']).where('id', '=', userId).executeTakeFirst();
   if (!user || !user.active) return null;
   const roles = await db.selectFrom('user_roles').select(['role', 'unit_id']).where('user_id', '=', userId).execute();
@@ -75,13 +74,7 @@ export async function signIn(
   }
   return db.transaction(async (trx) => {
     await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
-    const token = randomBytes(32).toString('base64url');
-    const csrfToken = randomBytes(24).toString('base64url');
-    const expiresAt = new Date(Date.now() + input.ttlHours * 3_600_000);
-    await trx
-      .insertInto('sessions')
-      .values({ token_hash: sha256(token), user_id: user.id, csrf_token: csrfToken, expires_at: expiresAt, ip: input.ip, user_agent: input.userAgent })
-      .execute();
+    const { token, csrfToken, expiresAt } = await createSession(trx, { userId: user.id }, { ttlHours: input.ttlHours, ip: input.ip, userAgent: input.userAgent, now: new Date() });
     await audit(trx, { actorId: user.id, action: 'auth.signed_in', entity: 'user', entityId: user.id, ip: input.ip });
     const officer = await loadOfficer(trx, user.id);
     if (!officer) throw new Problem(401, 'auth.bad_credentials');
@@ -90,20 +83,17 @@ export async function signIn(
 }
 
 export async function sessionFromToken(db: Db, token: string): Promise<{ officer: Officer; csrfToken: string } | null> {
-  const s = await db.kysely
-    .selectFrom('sessions')
-    .select(['user_id', 'csrf_token', 'expires_at'])
-    .where('token_hash', '=', sha256(token))
-    .executeTakeFirst();
-  if (!s || s.expires_at <= new Date()) return null;
-  const officer = await loadOfficer(db.kysely, s.user_id);
-  return officer ? { officer, csrfToken: s.csrf_token } : null;
+  const s = await findSession(db.kysely, token, new Date());
+  if (!s || s.userId === null) return null;
+  const officer = await loadOfficer(db.kysely, s.userId);
+  return officer ? { officer, csrfToken: s.csrfToken } : null;
 }
 
 export async function signOut(db: Db, token: string, ip: string | null): Promise<void> {
   await db.transaction(async (trx) => {
-    const s = await trx.deleteFrom('sessions').where('token_hash', '=', sha256(token)).returning('user_id').executeTakeFirst();
-    if (s) await audit(trx, { actorId: s.user_id, action: 'auth.signed_out', entity: 'user', entityId: s.user_id, ip });
+    const s = await deleteSession(trx, token);
+    if (s?.userId) await audit(trx, { actorId: s.userId, action: 'auth.signed_out', entity: 'user', entityId: s.userId, ip });
+    if (s?.citizenId) await audit(trx, { actorId: null, action: 'citizen.signed_out', entity: 'citizen', entityId: s.citizenId, ip });
   });
 }
 

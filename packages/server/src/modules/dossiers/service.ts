@@ -20,6 +20,7 @@ import {
   type Action,
   type Channel,
   type LoggedAction,
+  type Role,
   type Status,
   type TimelineState,
   type WorkingCalendar,
@@ -44,7 +45,7 @@ export interface Actor {
 /** A device clock may be a little ahead; more than this is a mistake, not skew. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
-function occurredAtOf(ctx: AppContext, iso: string | undefined): Date {
+export function occurredAtOf(ctx: AppContext, iso: string | undefined): Date {
   const now = ctx.now();
   if (!iso) return now;
   const at = new Date(iso);
@@ -76,25 +77,25 @@ const isUniqueViolation = (e: unknown, constraint: string) =>
  * `replayed`; the same id for another write is a conflict. Two concurrent repeats race on the
  * UNIQUE constraint; the loser reads the winner's result.
  */
-async function once(
+export async function once<V>(
   ctx: AppContext,
-  actor: Actor,
   transactionId: string,
   expected: { action: string; code?: string },
+  view: (code: string) => Promise<V>,
   write: () => Promise<string>,
-): Promise<DossierViewT> {
+): Promise<V & { replayed?: boolean }> {
   const replay = async () => {
     const prior = await findActionByTransaction(ctx.db.kysely, transactionId);
     if (!prior) return null;
     if (prior.action !== expected.action || (expected.code && prior.code !== expected.code))
       throw conflict('dossier.transaction_reused', `transaction ${transactionId} was used for ${prior.action} on ${prior.code}`);
-    return { ...(await getDossier(ctx, actor, prior.code, { audited: false })), replayed: true };
+    return { ...(await view(prior.code)), replayed: true };
   };
   const prior = await replay();
   if (prior) return prior;
   try {
     const code = await write();
-    return getDossier(ctx, actor, code, { audited: false });
+    return (await view(code)) as V & { replayed?: boolean };
   } catch (e) {
     if (isUniqueViolation(e, 'transaction_id')) {
       const again = await replay();
@@ -104,7 +105,7 @@ async function once(
   }
 }
 
-async function unitForReception(trx: Trx, code: string, at: Date) {
+export async function unitForReception(trx: Trx, code: string, at: Date) {
   const unit = await findUnitByCode(trx, code, localDateOf(at));
   if (unit) return unit;
   const versions = await findUnitVersions(trx, code);
@@ -125,74 +126,109 @@ export function formatDossierCode(agency: string, at: Date, seq: number): string
 export async function createDossier(ctx: AppContext, actor: Actor, input: CreateDossierInput): Promise<DossierViewT> {
   const at = occurredAtOf(ctx, input.occurredAt);
   const calendar = await ctx.calendar.calendar();
-  return once(ctx, actor, input.transactionId, { action: 'create' }, () =>
+  return once(ctx, input.transactionId, { action: 'create' }, (c) => getDossier(ctx, actor, c, { audited: false }), () =>
     ctx.db.transaction(async (trx) => {
       const procedure = await findProcedureByCode(trx, input.procedureCode);
       if (!procedure || !procedure.active) throw notFound('procedure.not_found', `no procedure ${input.procedureCode}`);
       const unit = await unitForReception(trx, input.unitCode, at);
       const roles = await requireRoleOnUnit(trx, actor.officer, unit.id, ['admin', 'officer']);
-
-      const status: Status = input.channel === 2 ? 1 : 2;
-      const agency = await agencyOf(trx, unit);
-      const code = formatDossierCode(agency, at, await nextDailySequence(trx, agency, localDateOf(at)));
-      const sla = { value: procedure.sla_value, unit: procedure.sla_unit };
-      const dueAt = status === 2 ? calendar.dueAt(at, sla) : null;
-      const logged: LoggedAction = { action: 'create', toStatus: status, occurredAt: at, dueAt };
-      const after = applyToTimeline(emptyTimeline(input.channel), logged);
-
-      const a = input.applicant;
-      const personal = { phone: a.phone, idNumber: a.idNumber, address: a.address };
-      const hasPersonal = Object.values(personal).some((v) => v !== undefined);
-      const { id } = await trx
-        .insertInto('dossiers')
-        .values({
-          code,
-          province_code: unit.province_code,
-          procedure_id: procedure.id,
-          sector_code: procedure.sector_code,
-          unit_id: unit.id,
-          channel: input.channel,
-          status,
-          applicant_name: a.fullName.normalize('NFC'),
-          applicant_search: foldDiacritics(a.fullName),
-          applicant_sealed: hasPersonal ? ctx.vault.seal(personal) : null,
-          applicant_phone_hash: a.phone ? ctx.vault.lookupHash('phone', a.phone) : null,
-          applicant_id_hash: a.idNumber ? ctx.vault.lookupHash('id', a.idNumber) : null,
-          form_data: JSON.stringify(input.formData),
-          submitted_at: at,
-          received_at: after.receivedAt,
-          due_at: dueAt,
-          phases: storePhases(after),
-          sla_value: sla.value,
-          sla_unit: sla.unit,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await trx
-        .insertInto('dossier_actions')
-        .values({
-          dossier_id: id,
-          seq: 1,
-          action: 'create',
-          from_status: null,
-          to_status: status,
-          actor_id: actor.officer.id,
-          actor_role: roles[0] ?? 'officer',
-          occurred_at: at,
-          received_at: ctx.now(),
-          transaction_id: input.transactionId,
-          payload: JSON.stringify({ channel: input.channel, dueAt: dueAt?.toISOString() ?? null }),
-        })
-        .execute();
-      await applyCounterDeltas(trx, unit.ancestor_ids, procedure.sector_code, contributionDiff(null, after));
-      await audit(trx, { actorId: actor.officer.id, action: 'dossier.create', entity: 'dossier', entityId: code, ip: actor.ip, detail: { channel: input.channel, procedure: procedure.code } });
+      const { code } = await insertNewDossier(ctx, trx, calendar, {
+        procedure,
+        unit,
+        channel: input.channel,
+        applicant: input.applicant,
+        formData: input.formData,
+        at,
+        transactionId: input.transactionId,
+        who: { role: roles[0] ?? 'officer', userId: actor.officer.id, citizenId: null, ip: actor.ip },
+      });
       return code;
     }),
   );
 }
 
+export interface NewDossier {
+  procedure: NonNullable<Awaited<ReturnType<typeof findProcedureByCode>>>;
+  unit: Awaited<ReturnType<typeof unitForReception>>;
+  channel: Channel;
+  applicant: CreateDossierInput['applicant'];
+  formData: Record<string, unknown>;
+  at: Date;
+  transactionId: string;
+  who: ActingAs;
+}
+
+/** Inserts a dossier and its first log entry inside the caller's transaction (counters and audit included). */
+export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: WorkingCalendar, n: NewDossier): Promise<{ id: number; code: string }> {
+  const { procedure, unit, at } = n;
+  const status: Status = n.channel === 2 ? 1 : 2;
+  const agency = await agencyOf(trx, unit);
+  const code = formatDossierCode(agency, at, await nextDailySequence(trx, agency, localDateOf(at)));
+  const sla = { value: procedure.sla_value, unit: procedure.sla_unit };
+  const dueAt = status === 2 ? calendar.dueAt(at, sla) : null;
+  const logged: LoggedAction = { action: 'create', toStatus: status, occurredAt: at, dueAt };
+  const after = applyToTimeline(emptyTimeline(n.channel), logged);
+
+  const a = n.applicant;
+  const personal = { phone: a.phone, idNumber: a.idNumber, address: a.address };
+  const hasPersonal = Object.values(personal).some((v) => v !== undefined);
+  const { id } = await trx
+    .insertInto('dossiers')
+    .values({
+      code,
+      province_code: unit.province_code,
+      procedure_id: procedure.id,
+      sector_code: procedure.sector_code,
+      unit_id: unit.id,
+      channel: n.channel,
+      status,
+      citizen_id: n.who.citizenId,
+      applicant_name: a.fullName.normalize('NFC'),
+      applicant_search: foldDiacritics(a.fullName),
+      applicant_sealed: hasPersonal ? ctx.vault.seal(personal) : null,
+      applicant_phone_hash: a.phone ? ctx.vault.lookupHash('phone', a.phone) : null,
+      applicant_id_hash: a.idNumber ? ctx.vault.lookupHash('id', a.idNumber) : null,
+      form_data: JSON.stringify(n.formData),
+      submitted_at: at,
+      received_at: after.receivedAt,
+      due_at: dueAt,
+      phases: storePhases(after),
+      sla_value: sla.value,
+      sla_unit: sla.unit,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('dossier_actions')
+    .values({
+      dossier_id: id,
+      seq: 1,
+      action: 'create',
+      from_status: null,
+      to_status: status,
+      actor_id: n.who.userId,
+      citizen_id: n.who.citizenId,
+      actor_role: n.who.role,
+      occurred_at: at,
+      received_at: ctx.now(),
+      transaction_id: n.transactionId,
+      payload: JSON.stringify({ channel: n.channel, dueAt: dueAt?.toISOString() ?? null }),
+    })
+    .execute();
+  await applyCounterDeltas(trx, unit.ancestor_ids, procedure.sector_code, contributionDiff(null, after));
+  await audit(trx, {
+    actorId: n.who.userId,
+    action: 'dossier.create',
+    entity: 'dossier',
+    entityId: code,
+    ip: n.who.ip,
+    detail: { channel: n.channel, procedure: procedure.code, ...(n.who.citizenId ? { citizenId: n.who.citizenId } : {}) },
+  });
+  return { id, code };
+}
+
 /** The fields each action needs beyond the state machine's say-so. */
-function requireFields(input: ActionInput): void {
+export function requireFields(input: ActionInput): void {
   const need: [boolean, string][] = [
     [input.action === 'refuse' && !input.reason, 'reason'],
     [input.action === 'stop' && !input.reason, 'reason'],
@@ -213,67 +249,91 @@ export async function actOnDossier(ctx: AppContext, actor: Actor, code: string, 
   requireFields(input);
   const at = occurredAtOf(ctx, input.occurredAt);
   const calendar = await ctx.calendar.calendar();
-  return once(ctx, actor, input.transactionId, { action: input.action, code }, () =>
+  return once(ctx, input.transactionId, { action: input.action, code }, (c) => getDossier(ctx, actor, c, { audited: false }), () =>
     ctx.db.transaction(async (trx) => {
       const d = await lockDossierByCode(trx, code);
       if (!d) throw notFound('dossier.not_found', `no dossier ${code}`);
       const roles = await requireRoleOnUnit(trx, actor.officer, d.unit_id);
       const role = roles.find((r) => roleMayTake(r, input.action));
       if (!role) throw new Problem(403, 'dossier.role_not_allowed', `${roles.join(', ')} may not ${input.action}`);
-      const from = d.status as Status;
-      const to = nextStatus(from, input.action);
-      if (to === null)
-        throw conflict('dossier.action_not_allowed', `${input.action} is not allowed in status ${from}`, { status: from, availableActions: availableActions(from) });
-
-      const dueAt = newDueAt(calendar, d, input.action, at);
-      const before = timelineOf(d);
-      const after = applyToTimeline(before, { action: input.action, toStatus: to, occurredAt: at, dueAt });
-      const lastDue = after.phases[after.phases.length - 1]?.dueAt ?? null;
-      const seq = d.version + 1;
-      await trx
-        .updateTable('dossiers')
-        .set({
-          status: to,
-          received_at: after.receivedAt,
-          finished_at: after.finishedAt,
-          due_at: lastDue,
-          paused_at: to === 5 ? at : null,
-          phases: storePhases(after),
-          supplement_count: input.action === 'request_supplement' ? d.supplement_count + 1 : d.supplement_count,
-          version: seq,
-          updated_at: ctx.now(),
-        })
-        .where('id', '=', d.id)
-        .execute();
-      const payload = {
-        ...(input.reason ? { reason: input.reason } : {}),
-        ...(input.missingDocuments ? { missingDocuments: input.missingDocuments } : {}),
-        ...(input.note ? { note: input.note } : {}),
-        ...(input.resultDocument ? { resultDocument: input.resultDocument } : {}),
-        ...(dueAt !== undefined ? { dueAt: dueAt?.toISOString() ?? null } : {}),
-      };
-      await trx
-        .insertInto('dossier_actions')
-        .values({
-          dossier_id: d.id,
-          seq,
-          action: input.action,
-          from_status: from,
-          to_status: to,
-          actor_id: actor.officer.id,
-          actor_role: role,
-          occurred_at: at,
-          received_at: ctx.now(),
-          transaction_id: input.transactionId,
-          payload: JSON.stringify(payload),
-        })
-        .execute();
-      const unit = await findUnitById(trx, d.unit_id);
-      await applyCounterDeltas(trx, unit?.ancestor_ids ?? [d.unit_id], d.sector_code, contributionDiff(before, after));
-      await audit(trx, { actorId: actor.officer.id, action: `dossier.${input.action}`, entity: 'dossier', entityId: code, ip: actor.ip, detail: { from, to } });
+      await applyAction(ctx, trx, d, { role, userId: actor.officer.id, citizenId: null, ip: actor.ip }, input, at, calendar);
       return code;
     }),
   );
+}
+
+export interface ActingAs {
+  role: Role;
+  userId: number | null;
+  citizenId: number | null;
+  ip: string | null;
+}
+
+/**
+ * One action on a locked dossier, inside the caller's transaction: the state machine decides,
+ * then the dossier row, the append-only log, the II.06a counters and the audit trail change
+ * together. Who may act has been checked by the caller.
+ */
+export async function applyAction(ctx: AppContext, trx: Trx, d: DossierRecord, who: ActingAs, input: ActionInput, at: Date, calendar: WorkingCalendar): Promise<void> {
+  const from = d.status as Status;
+  const to = nextStatus(from, input.action);
+  if (to === null)
+    throw conflict('dossier.action_not_allowed', `${input.action} is not allowed in status ${from}`, { status: from, availableActions: availableActions(from) });
+
+  const dueAt = newDueAt(calendar, d, input.action, at);
+  const before = timelineOf(d);
+  const after = applyToTimeline(before, { action: input.action, toStatus: to, occurredAt: at, dueAt });
+  const lastDue = after.phases[after.phases.length - 1]?.dueAt ?? null;
+  const seq = d.version + 1;
+  await trx
+    .updateTable('dossiers')
+    .set({
+      status: to,
+      received_at: after.receivedAt,
+      finished_at: after.finishedAt,
+      due_at: lastDue,
+      paused_at: to === 5 ? at : null,
+      phases: storePhases(after),
+      supplement_count: input.action === 'request_supplement' ? d.supplement_count + 1 : d.supplement_count,
+      version: seq,
+      updated_at: ctx.now(),
+    })
+    .where('id', '=', d.id)
+    .execute();
+  const payload = {
+    ...(input.reason ? { reason: input.reason } : {}),
+    ...(input.missingDocuments ? { missingDocuments: input.missingDocuments } : {}),
+    ...(input.note ? { note: input.note } : {}),
+    ...(input.resultDocument ? { resultDocument: input.resultDocument } : {}),
+    ...(dueAt !== undefined ? { dueAt: dueAt?.toISOString() ?? null } : {}),
+  };
+  await trx
+    .insertInto('dossier_actions')
+    .values({
+      dossier_id: d.id,
+      seq,
+      action: input.action,
+      from_status: from,
+      to_status: to,
+      actor_id: who.userId,
+      citizen_id: who.citizenId,
+      actor_role: who.role,
+      occurred_at: at,
+      received_at: ctx.now(),
+      transaction_id: input.transactionId,
+      payload: JSON.stringify(payload),
+    })
+    .execute();
+  const unit = await findUnitById(trx, d.unit_id);
+  await applyCounterDeltas(trx, unit?.ancestor_ids ?? [d.unit_id], d.sector_code, contributionDiff(before, after));
+  await audit(trx, {
+    actorId: who.userId,
+    action: `dossier.${input.action}`,
+    entity: 'dossier',
+    entityId: d.code,
+    ip: who.ip,
+    detail: { from, to, ...(who.citizenId ? { citizenId: who.citizenId } : {}) },
+  });
 }
 
 function workingMinutesLeft(calendar: WorkingCalendar, d: DossierRecord, now: Date): number | null {

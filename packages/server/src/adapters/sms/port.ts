@@ -1,0 +1,15 @@
+/**
+ * Sending SMS. Messages go through an outbox row written in the caller's transaction
+ * (`queueSms`), and a worker hands them to the configured gateway, so a message is sent only
+ * for a write that committed. In development and tests the gateway is a sink that stores the
+ * messages for the operator page `/office/dev/sms`.
+ */
+export interface SmsSendResult {
+  /** The gateway's id for the message, for delivery reports. */
+  providerId: string;
+}
+
+export interface SmsGateway {
+  readonly name: string;
+  send(to: string, text: string): Promise<SmsSendResult>;
+}

@@ -1,0 +1,59 @@
+/**
+ * Sessions for both kinds of principal: officers (back office, API, field app) and citizens
+ * (portal). Tokens are random, stored only as SHA-256 hashes, and expire.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db, Trx } from '../../db/database.ts';
+
+export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+export interface NewSession {
+  token: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+export async function createSession(
+  trx: Trx,
+  who: { userId: number } | { citizenId: number },
+  opts: { ttlHours: number; ip: string | null; userAgent: string | null; now: Date },
+): Promise<NewSession> {
+  const token = randomBytes(32).toString('base64url');
+  const csrfToken = randomBytes(24).toString('base64url');
+  const expiresAt = new Date(opts.now.getTime() + opts.ttlHours * 3_600_000);
+  await trx
+    .insertInto('sessions')
+    .values({
+      token_hash: sha256(token),
+      user_id: 'userId' in who ? who.userId : null,
+      citizen_id: 'citizenId' in who ? who.citizenId : null,
+      csrf_token: csrfToken,
+      expires_at: expiresAt,
+      ip: opts.ip,
+      user_agent: opts.userAgent?.slice(0, 300) ?? null,
+    })
+    .execute();
+  return { token, csrfToken, expiresAt };
+}
+
+export interface SessionRow {
+  userId: number | null;
+  citizenId: number | null;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
+export async function findSession(db: Db['kysely'] | Trx, token: string, now: Date): Promise<SessionRow | null> {
+  const s = await db
+    .selectFrom('sessions')
+    .select(['user_id', 'citizen_id', 'csrf_token', 'expires_at'])
+    .where('token_hash', '=', sha256(token))
+    .executeTakeFirst();
+  if (!s || s.expires_at <= now) return null;
+  return { userId: s.user_id, citizenId: s.citizen_id, csrfToken: s.csrf_token, expiresAt: s.expires_at };
+}
+
+export async function deleteSession(trx: Trx, token: string): Promise<{ userId: number | null; citizenId: number | null } | null> {
+  const s = await trx.deleteFrom('sessions').where('token_hash', '=', sha256(token)).returning(['user_id', 'citizen_id']).executeTakeFirst();
+  return s ? { userId: s.user_id, citizenId: s.citizen_id } : null;
+}

@@ -1,0 +1,5 @@
+/** SMS sink page — being built; registered in web/pages.ts. */
+import type { AppContext } from '../../context.ts';
+import type { ZodApp } from '../../http/types.ts';
+
+export function smsSinkPages(_app: ZodApp, _ctx: AppContext): void {}
