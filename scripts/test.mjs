@@ -73,6 +73,11 @@ async function startPostgres() {
 }
 
 if (!skipTypecheck) {
+  const lint = spawnSync(process.execPath, [join(root, 'scripts/lint.mjs')], { stdio: 'inherit' });
+  if (lint.status !== 0) {
+    process.stdout.write('0 passed, 1 failed\n');
+    process.exit(1);
+  }
   process.stdout.write('type-check (tsc --noEmit)…\n');
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), '--noEmit'], { stdio: 'inherit' });
   if (tsc.status !== 0) {

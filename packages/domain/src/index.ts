@@ -5,4 +5,7 @@ export * from './period.ts';
 export * from './text.ts';
 export * from './ii06a.ts';
 export * from './timeline.ts';
+export * from './formRunner.ts';
 export * from './messages.ts';
+export * from './cccd.ts';
+export * from './sms.ts';

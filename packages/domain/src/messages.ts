@@ -103,6 +103,74 @@ export const PROBLEMS = {
     vi: 'Không tìm thấy hồ sơ này trong tài khoản của bạn. Hãy kiểm tra mã hồ sơ.',
     en: 'This dossier is not in your account. Check the dossier code.',
   },
+  'form.not_applicable': {
+    vi: 'Không in được phiếu này vì hồ sơ đang ở trạng thái khác. Hãy mở hồ sơ để xem các phiếu in được.',
+    en: 'This form cannot be printed for the dossier in its current status. Open the dossier to see which forms apply.',
+  },
+  'auth.totp_required': {
+    vi: 'Tài khoản này cần thêm mã xác thực 6 số từ ứng dụng trên điện thoại. Hãy nhập mã đó cùng mật khẩu.',
+    en: 'This account also needs the 6-digit code from the authenticator app. Send it with the password.',
+  },
+  'auth.totp_wrong': {
+    vi: 'Mã xác thực không đúng hoặc đã hết hạn. Hãy mở ứng dụng xác thực và nhập mã đang hiện.',
+    en: 'The code is wrong or has expired. Open the authenticator app and enter the code it shows now.',
+  },
+  'auth.totp_setup_missing': {
+    vi: 'Chưa bắt đầu cài xác thực hai bước. Hãy mở lại trang cài đặt và quét mã QR.',
+    en: 'Two-step sign-in setup has not started. Open the setup page again and scan the QR code.',
+  },
+  'auth.sign_in_expired': {
+    vi: 'Bước đăng nhập đã quá 5 phút. Hãy nhập lại tên đăng nhập và mật khẩu.',
+    en: 'The sign-in step took more than 5 minutes. Enter your username and password again.',
+  },
+  'dossier.assignee_invalid': {
+    vi: 'Người này không phải chuyên viên xử lý hồ sơ của đơn vị. Hãy chọn một người trong danh sách.',
+    en: 'This person is not a specialist for the dossier’s unit. Choose someone from the list.',
+  },
+  'draft.not_found': {
+    vi: 'Không tìm thấy hồ sơ đang làm này trong tài khoản của bạn. Hãy mở mục Nộp hồ sơ để xem các hồ sơ bạn đang làm.',
+    en: 'This application is not in your account. Open Apply to see the applications you are working on.',
+  },
+  'draft.submitted': {
+    vi: 'Hồ sơ này đã được gửi đi nên không sửa được nữa. Hãy xem hồ sơ trong mục Hồ sơ của tôi.',
+    en: 'This application has already been sent and cannot be changed. See it under My dossiers.',
+  },
+  'draft.incomplete': {
+    vi: 'Hồ sơ còn thiếu câu trả lời bắt buộc. Hãy trả lời các câu còn thiếu rồi gửi lại.',
+    en: 'Some required answers are missing. Answer them and send the application again.',
+  },
+  'draft.too_many': {
+    vi: 'Bạn đang có quá nhiều hồ sơ làm dở. Hãy gửi hoặc xóa bớt hồ sơ làm dở trước khi bắt đầu hồ sơ mới.',
+    en: 'You have too many unfinished applications. Send or delete some before starting a new one.',
+  },
+  'upload.too_many': {
+    vi: 'Câu hỏi này đã có đủ số tệp tối đa. Hãy xóa bớt một tệp rồi tải lên lại.',
+    en: 'This question already has the most files allowed. Remove one and upload again.',
+  },
+  'upload.photo_only': {
+    vi: 'Câu hỏi này chỉ nhận ảnh chụp (JPG, PNG). Hãy chụp ảnh giấy tờ rồi gửi lại.',
+    en: 'This question takes photos only (JPG, PNG). Take a photo of the paper and send it again.',
+  },
+  'payment.not_due': {
+    vi: 'Hồ sơ này hiện không có phí cần nộp. Hãy mở lại hồ sơ để xem việc cần làm.',
+    en: 'There is no fee to pay for this dossier now. Open the dossier again to see what to do.',
+  },
+  'payment.counter_only': {
+    vi: 'Phí của thủ tục này chưa nộp trực tuyến được. Hãy nộp phí tại bộ phận một cửa và giữ biên lai.',
+    en: 'The fee for this procedure cannot be paid online yet. Pay it at the one-stop counter and keep the receipt.',
+  },
+  'payment.gateway_unavailable': {
+    vi: 'Cổng thanh toán chưa trả lời. Tiền của bạn chưa bị trừ thêm. Hãy thử lại sau ít phút.',
+    en: 'The payment gateway did not answer. You have not been charged again. Try again in a few minutes.',
+  },
+  'payment.bad_request': {
+    vi: 'Yêu cầu thanh toán không hợp lệ hoặc đã bị sửa. Hãy quay lại hồ sơ và bấm nộp phí lại.',
+    en: 'The payment request is not valid or was altered. Go back to the dossier and start the payment again.',
+  },
+  'track.not_found': {
+    vi: 'Không tìm thấy hồ sơ với mã và 4 số cuối điện thoại này. Hãy kiểm tra lại cả hai rồi thử lại.',
+    en: 'No dossier matches this code and these last 4 digits. Check both and try again.',
+  },
   'server.error': {
     vi: 'Hệ thống gặp lỗi. Dữ liệu của bạn chưa bị thay đổi. Hãy thử lại sau ít phút.',
     en: 'Something went wrong on our side. Nothing was changed. Try again in a few minutes.',

@@ -17,8 +17,41 @@ const EnvSchema = z.object({
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   SEED_DEMO: z.enum(['auto', 'true', 'false']).default('auto'),
   NODE_ENV: z.string().default('development'),
+  /**
+   * Which proxies may set X-Forwarded-For (the client address used by rate limits and the
+   * audit log): `false`, `true` (any: only behind a proxy that overwrites the header), or a
+   * comma-separated list of addresses, CIDR ranges or the names loopback/linklocal/uniquelocal.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:/]+))*)$/, 'must be true, false, or addresses/CIDR ranges such as loopback,10.0.0.0/8')
+    .default('loopback'),
   /** Largest file a citizen or officer may upload (photos are downscaled after upload). */
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(100_000).max(100_000_000).default(10_000_000),
+  /** Fees online: the local sandbox gateway (demo, tests) or VNPay. */
+  PAYMENT_GATEWAY: z.enum(['sandbox', 'vnpay']).default('sandbox'),
+  VNPAY_TMN_CODE: z.string().regex(/^[A-Za-z0-9]{4,20}$/, 'must be the terminal code VNPay gave you (vnp_TmnCode)').optional(),
+  VNPAY_HASH_SECRET: z.string().min(16, 'must be the hash secret VNPay gave you').optional(),
+  VNPAY_URL: z.string().url('must be the payment page URL, e.g. https://pay.vnpay.vn/vpcpay.html').default('https://sandbox.vnpayment.vn/paymentv2/vpcpay.html'),
+  VNPAY_API_URL: z.string().url('must be the query API URL').default('https://sandbox.vnpayment.vn/merchant_webapi/api/transaction'),
+  /** The address citizens reach this server at (https://dichvucong.example.vn); gateways send them back there. */
+  PUBLIC_URL: z.string().regex(/^https?:\/\/[^/]+$/, 'must be scheme and host only, e.g. https://dichvucong.example.vn').optional(),
+  /** Telecom subscriber register (phone ownership check): the local simulator or a provider's HTTP API. */
+  TELECOM_REGISTER: z.enum(['simulator', 'http']).default('simulator'),
+  TELECOM_URL: z.string().url('must be a URL such as https://register.example.vn/v1').optional(),
+  TELECOM_API_KEY: z.string().min(8, 'must be the API key the provider gave you').optional(),
+  TELECOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** Subscriber file of the simulator (CSV); the demo file when unset. */
+  TELECOM_SIM_FILE: z.string().min(1).optional(),
+  /** Simulated answer time: one number or a range such as 300-1500 (milliseconds). */
+  TELECOM_SIM_LATENCY_MS: z.string().regex(/^\d{1,5}(-\d{1,5})?$/, 'must be milliseconds, e.g. 0 or 300-1500').default('300-1500'),
+  TELECOM_SIM_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0.03),
+  /** SMS: the development sink (shown at /office/dev/sms) or a gateway's HTTP API. */
+  SMS_GATEWAY: z.enum(['sink', 'http']).default('sink'),
+  SMS_HTTP_URL: z.string().url('must be a URL such as https://sms.example.vn/api/messages').optional(),
+  SMS_HTTP_TOKEN: z.string().min(8, 'must be the token the gateway gave you').optional(),
+  SMS_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  SMS_SEND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
 });
 
 export type Config = z.infer<typeof EnvSchema> & { dataKey: string; dataKeyIsDevDefault: boolean };
@@ -37,7 +70,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   if (c.NODE_ENV === 'production' && !c.DATA_KEY)
     throw new ConfigError('Invalid configuration: DATA_KEY must be set in production (openssl rand -base64 48).');
+  if (c.NODE_ENV === 'production' && c.PAYMENT_GATEWAY === 'sandbox' && env.PAYMENT_GATEWAY !== 'sandbox')
+    throw new ConfigError('Invalid configuration: PAYMENT_GATEWAY must be set in production (vnpay with VNPAY_TMN_CODE and VNPAY_HASH_SECRET; sandbox only for a demo, it takes no money).');
   return { ...c, dataKey: c.DATA_KEY ?? DEV_DATA_KEY, dataKeyIsDevDefault: !c.DATA_KEY };
+}
+
+/** Fastify's trustProxy from TRUST_PROXY. */
+export function trustProxyOf(c: Config): boolean | string {
+  if (c.TRUST_PROXY === 'true') return true;
+  if (c.TRUST_PROXY === 'false') return false;
+  return c.TRUST_PROXY.split(',').map((s) => s.trim()).filter(Boolean).join(',');
 }
 
 /** Where the configuration points, without secrets, for logs and /healthz. */

@@ -8,6 +8,10 @@ import { createContext, type AppContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
 import { prepareDatabase } from './db/prepare.ts';
 import { buildApp } from './http/app.ts';
+import { startSmsSender } from './modules/notify/sender.ts';
+import { startAuditSealer } from './modules/audit/chain.ts';
+import { startPaymentReconciler } from './modules/payments/reconciler.ts';
+import { startSessionSweeper } from './modules/auth/sessions.ts';
 
 export function createLogger(config: Config): pino.Logger {
   return pino({
@@ -30,12 +34,23 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   if (prepared.seeded) log.info({ ms: prepared.ms }, 'demo data seeded');
   const ctx = await openContext(config, log);
   const app = await buildApp(ctx);
+  // Chains audit entries after they commit (modules/audit/chain.ts).
+  const stopAuditSealer = startAuditSealer(ctx.db, (err) => log.error({ err }, 'audit sealing failed'));
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   log.info({ address, database: describeDatabase(config) }, 'Cầu Số is serving');
+  // SMS written to the outbox go out through the configured gateway (sink in development).
+  const smsSender = startSmsSender(ctx);
+  // Online payments whose gateway callback never came are settled by asking the gateway.
+  const paymentReconciler = startPaymentReconciler(ctx);
+  const stopSessionSweeper = startSessionSweeper(ctx.db.kysely, ctx.now, (err) => log.error({ err }, 'session sweep failed'));
   return {
     url: address,
     close: async () => {
+      stopSessionSweeper();
+      await smsSender.stop();
+      await paymentReconciler.stop();
       await app.close();
+      await stopAuditSealer();
       await ctx.db.close();
     },
   };

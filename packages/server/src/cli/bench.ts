@@ -6,14 +6,21 @@ import { progress } from './progress.ts';
 const Options = z.object({
   rows: z.coerce.number().int().min(1000).max(10_000_000).default(1_000_000),
   engine: z.enum(['pglite', 'postgres', 'both']).default('both'),
+  'commune-rows': z.coerce.number().int().min(0).max(1_000_000).default(50_000),
+  seconds: z.coerce.number().int().min(1).max(600).default(15),
+  connections: z.coerce.number().int().min(1).max(200).default(20),
 });
 
-/** `causo bench report|import`: prints the figures the issues ask for. */
+/** `causo bench report|import|pages|backoffice`: prints the figures the issues ask for. */
 export async function runBench(args: string[]): Promise<void> {
-  const { values, positionals } = parseOptions(args, { rows: { type: 'string' }, engine: { type: 'string' } }, Options);
+  const { values, positionals } = parseOptions(
+    args,
+    { rows: { type: 'string' }, engine: { type: 'string' }, 'commune-rows': { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } },
+    Options,
+  );
   const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
   const engines: BenchEngine[] = values.engine === 'both' ? (serverUrl ? ['pglite', 'postgres'] : ['pglite']) : [values.engine];
-  if (values.engine === 'both' && !serverUrl) process.stdout.write('(no BENCH_DATABASE_URL: PostgreSQL skipped)\n');
+  if (values.engine === 'both' && !serverUrl && positionals[0] !== 'pages') process.stdout.write('(no BENCH_DATABASE_URL: PostgreSQL skipped)\n');
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const what = positionals[0];
   if (what === 'report') {
@@ -23,7 +30,15 @@ export async function runBench(args: string[]): Promise<void> {
   } else if (what === 'import') {
     const { benchImport } = await import('../bench/importBench.ts');
     for (const engine of engines) await benchImport({ rows: values.rows, engine, databaseUrl: serverUrl, log });
-  } else throw new Error('usage: causo bench report|import [--rows N] [--engine pglite|postgres|both]');
+  } else if (what === 'pages') {
+    const { benchPages } = await import('../bench/pagesBench.ts');
+    await benchPages({ log });
+  } else if (what === 'backoffice') {
+    const { benchBackoffice } = await import('../bench/backofficeBench.ts');
+    const bar = progress('Nạp hồ sơ');
+    const communeRows = Math.min(values['commune-rows'], values.rows);
+    await benchBackoffice({ engines, rows: values.rows, communeRows, seconds: values.seconds, connections: values.connections, serverUrl, log, onLoad: (d, t) => bar.update(d, t) });
+  } else throw new Error('usage: causo bench report|import|pages|backoffice [--rows N] [--engine pglite|postgres|both] [--commune-rows N --seconds S --connections C]');
   const rss = Math.round(process.resourceUsage().maxRSS / 1024);
   log(`peak RSS: ${rss} MB`);
 }

@@ -15,9 +15,15 @@ Usage: causo <command> [options]
   import dossiers FILE.csv           import dossiers from another one-stop system (all or nothing)
   report ii06a --from D --to D [--unit CODE] [--by unit|sector] [--format json|csv|xlsx] [--out FILE]
   user add --username U --role R --unit CODE [--name N]   (password from CAUSO_PASSWORD)
+  audit verify [--anchor SEQ:HASH]   chain pending audit entries, recompute the chain, report any break
+  payments reconcile                 settle online payments pending 15+ minutes by asking the gateway
   bench report|import [--rows N] [--engine pglite|postgres|both]
+  bench pages                        bytes and first paint of every citizen page on emulated 2G (Chromium)
+  bench backoffice [--rows N] [--commune-rows N] [--seconds S] [--connections C] [--engine …]
+                                     work queues and the II.06a page under 20 concurrent officers
 
-Environment: PORT (3000), DATA_DIR (./data), DATABASE_URL (postgres://…), DATA_KEY, LOG_LEVEL.`;
+Environment: PORT (3000), DATA_DIR (./data), DATABASE_URL (postgres://…), DATA_KEY, LOG_LEVEL,
+PAYMENT_GATEWAY, TELECOM_REGISTER, SMS_GATEWAY, TRUST_PROXY… (every variable: README, Configuration).`;
 
 type Command = (args: string[]) => Promise<void>;
 /** Loaded on demand: `causo serve` does not load the benchmark or import code. */
@@ -28,6 +34,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   import: async () => (await import('./import.ts')).runImport,
   report: async () => (await import('./report.ts')).runReport,
   user: async () => (await import('./user.ts')).runUser,
+  audit: async () => (await import('./audit.ts')).runAudit,
+  payments: async () => (await import('./payments.ts')).runPayments,
   bench: async () => (await import('./bench.ts')).runBench,
   prepare: async () => (await import('./prepare.ts')).runPrepare,
 };

@@ -16,7 +16,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { AppContext } from '../context.ts';
+import { trustProxyOf } from '../config.ts';
 import { Problem } from './problem.ts';
 import { registerAuth } from './auth.ts';
 import { healthRoutes } from './healthRoutes.ts';
@@ -32,6 +34,19 @@ import { registerPages } from '../web/pages.ts';
 
 
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  public: boolean;
+  citizen: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    registeredRoutes: RegisteredRoute[];
+  }
+}
+
 /** Errors that did not come from our services (body too large, bad multipart…) as problems. */
 function toProblem(err: FastifyError): Problem {
   const status = (err as { statusCode?: number }).statusCode ?? 500;
@@ -45,7 +60,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.log as FastifyBaseLogger,
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID()),
-    trustProxy: true,
+    trustProxy: trustProxyOf(ctx.config),
     bodyLimit: 1_048_576,
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -59,8 +74,10 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
+  // No upgrade-insecure-requests: behind TLS it changes nothing, and on a commune's LAN over plain
+  // HTTP it would send every form to an https:// address that does not answer.
   await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", SITE_CSS_HASH], imgSrc: ["'self'", 'data:', 'blob:'], formAction: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'self'"] } },
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", SITE_CSS_HASH], imgSrc: ["'self'", 'data:', 'blob:'], formAction: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'self'"], upgradeInsecureRequests: null } },
     referrerPolicy: { policy: 'same-origin' },
     hsts: { maxAge: 31_536_000, includeSubDomains: true },
   });
@@ -69,6 +86,12 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     global: false,
     errorResponseBuilder: () => new Problem(429, 'rate.limited'),
   });
+  // Every route, as registered: the authorization test walks this list so no route is missed.
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of Array.isArray(r.method) ? r.method : [r.method]) routes.push({ method, url: r.url, public: r.config?.public === true, citizen: r.config?.citizen === true });
+  });
+  app.decorate('registeredRoutes', routes);
   registerAuth(app, ctx);
   await registerWeb(app, ctx);
 
@@ -89,6 +112,13 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       return reply.status(status).type('application/problem+json').send(new Problem(status, 'request.invalid', err.message).toDocument());
     req.log.error({ err }, 'unhandled error');
     return reply.status(500).type('application/problem+json').send(new Problem(500, 'server.error').toDocument());
+  });
+  // @fastify/compress hooks into routes; the not-found handler is not one, so its page (a
+  // mistyped address on 2G) is gzipped here.
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (!req.is404 || typeof payload !== 'string' || payload.length < 512 || !/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return payload;
+    reply.header('content-encoding', 'gzip').header('vary', 'accept-encoding').removeHeader('content-length');
+    return gzipSync(payload);
   });
   app.setNotFoundHandler((req, reply) =>
     isPageRequest(req) ? renderPageError(req, reply, new Problem(404, 'request.not_found')) : reply.status(404).type('application/problem+json').send(new Problem(404, 'request.not_found', `${req.method} ${req.url.split('?')[0]}`).toDocument()),

@@ -9,15 +9,22 @@ import type { Action } from '@causo/domain';
 import type { AppContext } from '../context.ts';
 import { createOfficer, type Officer, type OfficerRole } from '../modules/auth/service.ts';
 import { actOnDossier, createDossier, type Actor } from '../modules/dossiers/service.ts';
-import { seedReference } from './reference.ts';
+import { hasReferenceData, seedReference } from './reference.ts';
+import { DEMO_CITIZENS, seedDemoCitizens } from '../modules/people/demoCitizens.ts';
+import { submitOnline } from '../modules/dossiers/citizenDossiers.ts';
 
 /** Demo credentials, printed in the README; never used when SEED_DEMO=false. */
 export const DEMO_PASSWORD = 'causo-demo-2022';
 export const DEMO_OFFICERS: { username: string; displayName: string; roles: { role: OfficerRole; unitCode: string; on: string }[] }[] = [
   { username: 'admin', displayName: 'Quản trị tỉnh', roles: [{ role: 'admin', unitCode: '70', on: '2022-08-01' }, { role: 'admin', unitCode: '75', on: '2025-07-01' }] },
-  { username: 'lanhdao.budop', displayName: 'Lãnh đạo huyện Bù Đốp', roles: [{ role: 'leader', unitCode: '693', on: '2022-08-01' }] },
+  // Bù Đốp district ended with the 2025 reform; its leader follows the three communes that took it over.
+  {
+    username: 'lanhdao.budop',
+    displayName: 'Lãnh đạo khu vực Bù Đốp',
+    roles: [{ role: 'leader', unitCode: '693', on: '2022-08-01' }, ...['25309', '25308', '25318'].map((unitCode) => ({ role: 'leader' as const, unitCode, on: '2025-07-01' }))],
+  },
   { username: 'motcua.hungphuoc', displayName: 'Một cửa xã Hưng Phước', roles: [{ role: 'officer', unitCode: '25309', on: '2022-08-01' }, { role: 'officer', unitCode: '25309', on: '2025-07-01' }] },
-  { username: 'chuyenvien.hungphuoc', displayName: 'Chuyên viên tư pháp xã Hưng Phước', roles: [{ role: 'specialist', unitCode: '25309', on: '2022-08-01' }] },
+  { username: 'chuyenvien.hungphuoc', displayName: 'Chuyên viên tư pháp xã Hưng Phước', roles: [{ role: 'specialist', unitCode: '25309', on: '2022-08-01' }, { role: 'specialist', unitCode: '25309', on: '2025-07-01' }] },
 ];
 
 const NAMES = ['Điểu Thị Lan', 'Nông Văn Tuấn', 'Hoàng Thị Mai', 'Lâm Văn Sơn', 'Thị Hồng', 'Điểu Brah', 'Lý Thị Hoa', 'Nguyễn Văn An', 'Trần Thị Bích', 'Lê Văn Phúc'];
@@ -36,6 +43,11 @@ const STORIES: Action[][] = [
   ['request_withdrawal', 'stop'],
   [],
 ];
+
+async function referenceCounts(ctx: AppContext): Promise<{ units: number; procedures: number }> {
+  const count = async (table: 'units' | 'procedures') => Number((await ctx.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  return { units: await count('units'), procedures: await count('procedures') };
+}
 
 async function demoOfficers(ctx: AppContext): Promise<Map<string, Actor>> {
   const actors = new Map<string, Actor>();
@@ -59,8 +71,12 @@ async function demoOfficers(ctx: AppContext): Promise<Map<string, Actor>> {
 }
 
 export async function seedDemo(ctx: AppContext, count = 64): Promise<{ units: number; procedures: number; officers: number; dossiers: number }> {
-  const ref = await seedReference(ctx.db);
+  // Reference data first, unless it is there already (a database prepared by an earlier version or a test template).
+  const ref = (await hasReferenceData(ctx.db)) ? await referenceCounts(ctx) : await seedReference(ctx.db);
+  // SEED_DEMO=true on a database that has the demo already: nothing to add.
+  if (await ctx.db.kysely.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirst()) return { ...ref, officers: 0, dossiers: 0 };
   const actors = await demoOfficers(ctx);
+  await seedDemoCitizens(ctx, DEMO_PASSWORD);
   const admin = actors.get('admin');
   if (!admin) throw new Error('demo admin missing');
   const calendar = await ctx.calendar.calendar();
@@ -93,5 +109,42 @@ export async function seedDemo(ctx: AppContext, count = 64): Promise<{ units: nu
       });
     }
   }
-  return { units: ref.units, procedures: ref.procedures, officers: actors.size, dossiers: count };
+  const own = await demoCitizenDossiers(demoCtx, actors, step);
+  return { units: ref.units, procedures: ref.procedures, officers: actors.size, dossiers: count + own };
+}
+
+/**
+ * Điểu Thị Lan, the first demo citizen, has two dossiers waiting for her, so "my dossiers",
+ * answering a supplement request and paying a fee can be tried at once: a birth registration
+ * missing a paper (status 5) and two certified copies of an extract, 16,000 đồng due (status 6).
+ */
+async function demoCitizenDossiers(ctx: AppContext, actors: Map<string, Actor>, step: () => Date): Promise<number> {
+  const desk = actors.get('motcua.hungphuoc');
+  const lan = DEMO_CITIZENS[0];
+  const row = await ctx.db.kysely.selectFrom('citizens').select('id').where('id_hash', '=', ctx.vault.lookupHash('id', lan.idNumber)).executeTakeFirst();
+  if (!desk || !row) throw new Error('demo citizen or desk officer missing');
+  const stories: { procedureCode: string; formData: Record<string, unknown>; actions: Action[] }[] = [
+    { procedureCode: '1.001193', formData: {}, actions: ['receive', 'start_processing', 'request_supplement'] },
+    { procedureCode: '2.000635', formData: { copies: 2 }, actions: ['receive', 'start_processing', 'request_fees'] },
+  ];
+  for (const s of stories) {
+    step();
+    const d = await submitOnline(ctx, { citizenId: row.id, ip: null }, {
+      transactionId: randomUUID(),
+      procedureCode: s.procedureCode,
+      unitCode: '25309',
+      applicant: { fullName: lan.fullName, phone: lan.phone },
+      formData: s.formData,
+    });
+    for (const action of s.actions) {
+      step();
+      await actOnDossier(ctx, desk, d.code, {
+        action,
+        transactionId: randomUUID(),
+        occurredAt: ctx.now().toISOString(),
+        ...(action === 'request_supplement' ? { missingDocuments: ['Giấy chứng sinh (bản chính)', 'Căn cước của người đi đăng ký'] } : {}),
+      });
+    }
+  }
+  return stories.length;
 }

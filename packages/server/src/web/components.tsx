@@ -236,3 +236,25 @@ export function BackLink({ href, label }: { href: string; label: string }) {
     </p>
   );
 }
+
+/** A file input in the same pattern as the other fields (label, hint, error linked from the summary); photos and PDFs. */
+export function FileField({ name, label, hint, error }: { name: string; label: string; hint?: string; error?: string }) {
+  const id = fieldId(name);
+  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={`field${error ? ' has-error' : ''}`}>
+      <label for={id}>{label}</label>
+      {hint ? (
+        <span class="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      ) : null}
+      {error ? (
+        <span class="error-message" id={`${id}-error`}>
+          {error}
+        </span>
+      ) : null}
+      <input id={id} name={name} type="file" accept="image/jpeg,image/png,image/webp,application/pdf" aria-describedby={described} aria-invalid={error ? 'true' : undefined} />
+    </div>
+  );
+}

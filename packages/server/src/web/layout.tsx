@@ -124,7 +124,7 @@ export function OfficePage(props: ShellProps & { officer: Officer | null }) {
       <li>
         <a href="/office/reports/ii06a">{p.t('office.nav.report')}</a>
       </li>
-      {officer.roles.some((r) => r.role === 'admin') ? (
+      {officer.roles.some((r) => r.role === 'admin' && r.unitLevel === 'province') ? (
         <li>
           <a href="/office/admin">{p.t('office.nav.admin')}</a>
         </li>

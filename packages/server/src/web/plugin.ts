@@ -34,7 +34,10 @@ export type FormBody = Record<string, FormValue>;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const isPageRequest = (req: FastifyRequest): boolean => !req.url.startsWith('/api/') && req.url !== '/openapi.json';
 
-/** Multipart fields arrive as objects; pages get the same plain record as from a urlencoded form. */
+/**
+ * Multipart fields arrive as objects; pages get the same plain record as from a urlencoded form.
+ * Our forms have one file input per name: a crafted second file under the same name replaces the first.
+ */
 function flattenMultipart(body: Record<string, unknown>): FormBody {
   const out: FormBody = {};
   for (const [key, raw] of Object.entries(body)) {

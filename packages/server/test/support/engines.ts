@@ -33,7 +33,8 @@ function templateKey(): string {
   const h = createHash('sha256');
   for (const dir of ['../../src/db/migrations/', '../../seed/']) {
     const abs = fileURLToPath(new URL(dir, import.meta.url));
-    for (const f of readdirSync(abs).sort()) h.update(f).update(readFileSync(join(abs, f)));
+    // Files only: demo data folders (seed/demo/) do not shape the template.
+    for (const f of readdirSync(abs, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name).sort()) h.update(f).update(readFileSync(join(abs, f)));
   }
   for (const f of SEEDING_CODE) h.update(readFileSync(fileURLToPath(new URL(f, import.meta.url))));
   return h.digest('hex').slice(0, 12);

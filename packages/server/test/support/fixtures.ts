@@ -32,9 +32,9 @@ export async function unitId(db: Db, code: string, date = '2022-08-15'): Promise
 }
 
 let counter = 0;
-export async function makeOfficer(db: Db, roles: { role: OfficerRole; unitCode: string }[], password = 'correct horse battery'): Promise<Actor & { username: string; password: string }> {
+export async function makeOfficer(db: Db, roles: { role: OfficerRole; unitCode: string; on?: string }[], password = 'correct horse battery'): Promise<Actor & { username: string; password: string }> {
   const username = `officer${++counter}_${Math.random().toString(36).slice(2, 7)}`;
-  const resolved = await Promise.all(roles.map(async (r) => ({ role: r.role, unitId: await unitId(db, r.unitCode) })));
+  const resolved = await Promise.all(roles.map(async (r) => ({ role: r.role, unitId: await unitId(db, r.unitCode, r.on) })));
   const id = await db.transaction((trx) => createOfficer(trx, { username, displayName: username, password, roles: resolved }));
   return { officer: { id, username, displayName: username, roles: resolved }, ip: '127.0.0.1', username, password };
 }

@@ -27,11 +27,19 @@ describeEachEngine('page foundation', (env) => {
     assert.match(vi.headers.get('content-type') ?? '', /text\/html/);
     const csp = vi.headers.get('content-security-policy') ?? '';
     assert.doesNotMatch(csp, /unsafe-inline/);
+    assert.doesNotMatch(csp, /upgrade-insecure-requests/); // a commune's LAN over plain HTTP must keep working
     assert.match(csp, /script-src 'self'/);
     assert.match(await vi.text(), /Không tìm thấy trang/);
     const en = await fetch(`${web.baseUrl}/khong-co-trang-nay?lang=en`);
     assert.match(await en.text(), /Page not found/);
     assert.match(en.headers.get('set-cookie') ?? '', /causo_lang=en/);
+  });
+
+  it('compresses the not-found page like every other page (a mistyped address on 2G)', async () => {
+    const res = await fetch(`${web.baseUrl}/khong-co-trang-nay`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(res.status, 404);
+    assert.equal(res.headers.get('content-encoding'), 'gzip');
+    assert.match(await res.text(), /Không tìm thấy trang/);
   });
 
   it('refuses a form post without the CSRF token', async () => {

@@ -9,7 +9,26 @@ export interface SmsSendResult {
   providerId: string;
 }
 
+export interface SmsSendOptions {
+  /** Our id for the message (the outbox row), so a gateway can drop a repeated send. */
+  reference?: string;
+}
+
 export interface SmsGateway {
   readonly name: string;
-  send(to: string, text: string): Promise<SmsSendResult>;
+  send(to: string, text: string, opts?: SmsSendOptions): Promise<SmsSendResult>;
+}
+
+/**
+ * A send that failed. `permanent` failures (a number the gateway refuses, a text it cannot
+ * carry) are not retried; anything else (timeouts, server errors, throttling) is.
+ */
+export class SmsSendError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'SmsSendError';
+  }
 }

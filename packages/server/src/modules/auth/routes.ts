@@ -5,7 +5,11 @@ import { SESSION_COOKIE, requireActor } from '../../http/auth.ts';
 import type { ZodApp } from '../../http/types.ts';
 import { signIn, signOut } from './service.ts';
 
-const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
+const LoginBody = z.object({
+  username: z.string().min(1).max(100),
+  password: z.string().min(1).max(200),
+  totp: z.string().regex(/^\d{6}$/).optional().describe('the 6-digit code from the authenticator app, for accounts with a second factor'),
+});
 const OfficerView = z.object({ id: z.number(), username: z.string(), displayName: z.string(), roles: z.array(z.object({ role: z.string(), unitId: z.number() })) });
 
 export function authRoutes(app: ZodApp, ctx: AppContext): void {
@@ -21,9 +25,9 @@ export function authRoutes(app: ZodApp, ctx: AppContext): void {
       },
     },
     async (req, reply) => {
-      const s = await signIn(ctx.db, { ...req.body, ip: req.ip, userAgent: req.headers['user-agent'] ?? null, ttlHours: ctx.config.SESSION_TTL_HOURS });
+      const s = await signIn(ctx, { ...req.body, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
       const secure = ctx.config.COOKIE_SECURE === 'true' || (ctx.config.COOKIE_SECURE === 'auto' && req.protocol === 'https');
-      reply.setCookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'lax', secure, path: '/', expires: s.expiresAt });
+      reply.setCookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: ctx.config.SESSION_TTL_HOURS * 3600 });
       return { token: s.token, csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString(), officer: s.officer };
     },
   );

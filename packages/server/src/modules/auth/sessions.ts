@@ -57,3 +57,18 @@ export async function deleteSession(trx: Trx, token: string): Promise<{ userId: 
   const s = await trx.deleteFrom('sessions').where('token_hash', '=', sha256(token)).returning(['user_id', 'citizen_id']).executeTakeFirst();
   return s ? { userId: s.user_id, citizenId: s.citizen_id } : null;
 }
+
+/** Expired sessions are refused at once by findSession; this only keeps the table small. */
+export async function deleteExpiredSessions(db: Db['kysely'] | Trx, now: Date): Promise<number> {
+  const r = await db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+/** Sweeps expired sessions every hour (and once at start). */
+export function startSessionSweeper(db: Db['kysely'], now: () => Date, onError: (err: unknown) => void, intervalMs = 3_600_000): () => void {
+  const sweep = () => void deleteExpiredSessions(db, now()).catch(onError);
+  sweep();
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

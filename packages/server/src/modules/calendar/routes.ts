@@ -1,22 +1,18 @@
 /** The working-time calendar: read by anyone, edited by a province admin (holidays for later years, office hours). */
 import { z } from 'zod';
-import { toLocalIso } from '@causo/domain';
+import { localDateOf, toLocalIso } from '@causo/domain';
+import { requireProvinceAdmin as requireAdminOfProvinceInForce } from '../auth/service.ts';
 import type { AppContext } from '../../context.ts';
 import { requireActor } from '../../http/auth.ts';
 import type { ZodApp } from '../../http/types.ts';
-import { Problem } from '../../http/problem.ts';
 import { audit } from '../audit/service.ts';
 import type { Actor } from '../dossiers/service.ts';
 
 const DayView = z.object({ date: z.string(), kind: z.enum(['holiday', 'workday']), nameVi: z.string(), nameEn: z.string(), verified: z.boolean() });
 
+/** The same check as the administration pages: the admin of a province in force (not a merged one). */
 async function requireProvinceAdmin(ctx: AppContext, actor: Actor): Promise<void> {
-  const ids = actor.officer.roles.filter((r) => r.role === 'admin').map((r) => r.unitId);
-  if (ids.length) {
-    const province = await ctx.db.kysely.selectFrom('units').select('id').where('id', 'in', ids).where('level', '=', 'province').executeTakeFirst();
-    if (province) return;
-  }
-  throw new Problem(403, 'auth.forbidden', 'only a province administrator may change the calendar');
+  await requireAdminOfProvinceInForce(ctx.db.kysely, actor.officer, localDateOf(ctx.now()));
 }
 
 export function calendarRoutes(app: ZodApp, ctx: AppContext): void {

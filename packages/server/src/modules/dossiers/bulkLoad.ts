@@ -68,7 +68,10 @@ export const COPY_CHUNK_ROWS = 50_000;
 export async function bulkLoadDossiers(db: Db, batches: AsyncIterable<BulkDossier[]> | Iterable<BulkDossier[]>, opts: BulkLoadOptions): Promise<{ inserted: number }> {
   const encoding = new ParallelEncoding();
   try {
-    return await db.raw((client) => loadEncodedDossiers(client, db.kind, encoding.chunks(batches), () => encoding.totals(), opts), { transaction: true });
+    const result = await db.raw((client) => loadEncodedDossiers(client, db.kind, encoding.chunks(batches), () => encoding.totals(), opts), { transaction: true });
+    // PGlite has no autovacuum: without fresh statistics the planner guesses the new rows' spread.
+    await db.raw((client) => client.exec('ANALYZE dossiers; ANALYZE dossier_actions'));
+    return result;
   } finally {
     await encoding.close();
   }

@@ -34,6 +34,7 @@ import { requireRoleOnUnit, rootsFor, type Officer, type OfficerRole } from '../
 import { applyCounterDeltas } from '../reports/counters.ts';
 import { findUnitById, findUnitByCode, findUnitVersions } from '../units/queries.ts';
 import { findProcedureByCode, findProcedureById } from '../procedures/queries.ts';
+import { openFormData } from './formData.ts';
 import { actionsOf, findActionByTransaction, findDossierByCode, listDossiers, lockDossierByCode, nextDailySequence, type DossierRecord } from './queries.ts';
 import type { ActionInput, CreateDossierInput, DossierListFilter, DossierViewT } from './schema.ts';
 
@@ -123,7 +124,13 @@ export function formatDossierCode(agency: string, at: Date, seq: number): string
   return `${agency}-${yymmdd(at)}-${String(seq).padStart(4, '0')}`;
 }
 
-export async function createDossier(ctx: AppContext, actor: Actor, input: CreateDossierInput): Promise<DossierViewT> {
+/** `inTransaction` runs inside the creating transaction (e.g. to store the papers scanned at the counter). */
+export async function createDossier(
+  ctx: AppContext,
+  actor: Actor,
+  input: CreateDossierInput,
+  inTransaction?: (trx: Trx, dossier: { id: number; code: string }) => Promise<void>,
+): Promise<DossierViewT> {
   const at = occurredAtOf(ctx, input.occurredAt);
   const calendar = await ctx.calendar.calendar();
   return once(ctx, input.transactionId, { action: 'create' }, (c) => getDossier(ctx, actor, c, { audited: false }), () =>
@@ -132,7 +139,7 @@ export async function createDossier(ctx: AppContext, actor: Actor, input: Create
       if (!procedure || !procedure.active) throw notFound('procedure.not_found', `no procedure ${input.procedureCode}`);
       const unit = await unitForReception(trx, input.unitCode, at);
       const roles = await requireRoleOnUnit(trx, actor.officer, unit.id, ['admin', 'officer']);
-      const { code } = await insertNewDossier(ctx, trx, calendar, {
+      const created = await insertNewDossier(ctx, trx, calendar, {
         procedure,
         unit,
         channel: input.channel,
@@ -142,7 +149,8 @@ export async function createDossier(ctx: AppContext, actor: Actor, input: Create
         transactionId: input.transactionId,
         who: { role: roles[0] ?? 'officer', userId: actor.officer.id, citizenId: null, ip: actor.ip },
       });
-      return code;
+      if (inTransaction) await inTransaction(trx, created);
+      return created.code;
     }),
   );
 }
@@ -245,7 +253,14 @@ function newDueAt(calendar: WorkingCalendar, d: DossierRecord, action: Action, a
   return undefined;
 }
 
-export async function actOnDossier(ctx: AppContext, actor: Actor, code: string, input: ActionInput): Promise<DossierViewT> {
+/** `inTransaction` runs inside the action's transaction once the officer may act (e.g. to store the result paper). */
+export async function actOnDossier(
+  ctx: AppContext,
+  actor: Actor,
+  code: string,
+  input: ActionInput,
+  inTransaction?: (trx: Trx, dossier: DossierRecord) => Promise<void>,
+): Promise<DossierViewT> {
   requireFields(input);
   const at = occurredAtOf(ctx, input.occurredAt);
   const calendar = await ctx.calendar.calendar();
@@ -256,6 +271,7 @@ export async function actOnDossier(ctx: AppContext, actor: Actor, code: string, 
       const roles = await requireRoleOnUnit(trx, actor.officer, d.unit_id);
       const role = roles.find((r) => roleMayTake(r, input.action));
       if (!role) throw new Problem(403, 'dossier.role_not_allowed', `${roles.join(', ')} may not ${input.action}`);
+      if (inTransaction) await inTransaction(trx, d);
       await applyAction(ctx, trx, d, { role, userId: actor.officer.id, citizenId: null, ip: actor.ip }, input, at, calendar);
       return code;
     }),
@@ -367,7 +383,7 @@ export async function getDossier(ctx: AppContext, actor: Actor, code: string, op
       ...(personal.idNumber ? { idNumber: personal.idNumber } : {}),
       ...(personal.address ? { address: personal.address } : {}),
     },
-    formData: d.form_data as unknown as Record<string, unknown>,
+    formData: openFormData(ctx, d.form_data as unknown as Record<string, unknown>),
     submittedAt: toLocalIso(d.submitted_at),
     receivedAt: iso(d.received_at),
     dueAt: iso(d.due_at),

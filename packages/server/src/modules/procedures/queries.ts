@@ -33,3 +33,10 @@ export function listProcedures(db: Kysely<DB>, f: ProcedureFilter) {
 export function listSectors(db: Kysely<DB>) {
   return db.selectFrom('sectors').selectAll().orderBy('code').execute();
 }
+
+/** The whole catalogue for administrators, inactive procedures included. */
+export function listProceduresForAdmin(db: Kysely<DB>, f: { searchTokens: string[]; limit: number; offset: number }) {
+  let q = db.selectFrom('procedures').selectAll();
+  for (const t of f.searchTokens) q = q.where('search_text', 'like', `%${t}%`);
+  return q.orderBy('code').limit(f.limit).offset(f.offset).execute();
+}

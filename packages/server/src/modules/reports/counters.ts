@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import type { CounterDelta, CounterField } from '@causo/domain';
 import type { Trx } from '../../db/database.ts';
+import { countersChanged } from './viewCache.ts';
 
 export const ALL_SECTORS = '*';
 
@@ -24,6 +25,7 @@ const COLUMNS = Object.values(COLUMN_OF);
 
 export async function applyCounterDeltas(trx: Trx, unitAncestorIds: number[], sectorCode: string, deltas: CounterDelta[]): Promise<void> {
   if (deltas.length === 0) return;
+  countersChanged();
   const byDay = new Map<string, Record<string, number>>();
   for (const d of deltas) {
     const row = byDay.get(d.day) ?? Object.fromEntries(COLUMNS.map((c) => [c, 0]));

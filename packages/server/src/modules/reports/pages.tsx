@@ -1,5 +1,69 @@
-/** Report pages — being built; registered in web/pages.ts. */
+/**
+ * The II.06a report in the back office: the page (`/office/reports/ii06a`) and its downloads
+ * (`/office/reports/ii06a.xlsx|.csv|.pdf`) with the same parameters. Any officer role on the
+ * unit's subtree may see it, as for the JSON API; downloads are audited (the figures leave the
+ * system), page views are not (aggregates only, no personal data).
+ */
+import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
+import { Problem } from '../../http/problem.ts';
 import type { ZodApp } from '../../http/types.ts';
+import { sendPage } from '../../web/render.tsx';
+import { audit } from '../audit/service.ts';
+import type { Officer } from '../auth/service.ts';
+import { renderIi06aCsv } from './ii06aCsv.ts';
+import { renderIi06aPdf } from './ii06aPdf.ts';
+import { renderIi06aXlsx } from './ii06aXlsx.ts';
+import { Ii06aPage, REPORT_PATH } from './pages/ii06aPage.tsx';
+import { chartPeriods, ReportPageQuery, resolvePeriod } from './pages/query.ts';
+import { loadReportForDownload, loadReportView } from './view.ts';
 
-export function reportPages(_app: ZodApp, _ctx: AppContext): void {}
+const DOWNLOADS = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv; charset=utf-8',
+  pdf: 'application/pdf',
+} as const;
+
+function officerOf(req: FastifyRequest): Officer {
+  // The web plugin already sent anyone else to the sign-in page.
+  if (!req.officer) throw new Problem(401, 'auth.required');
+  return req.officer;
+}
+
+export function reportPages(app: ZodApp, ctx: AppContext): void {
+  app.get(REPORT_PATH, { schema: { hide: true } }, async (req, reply) => {
+    const officer = officerOf(req);
+    const q = ReportPageQuery.parse(req.query ?? {});
+    const now = ctx.now();
+    const { period, choice, errors } = resolvePeriod(q, now);
+    const p = req.page;
+    const translated = Object.fromEntries(Object.entries(errors).map(([k, v]) => [k, p.t(v)]));
+    if (!period) {
+      const page = <Ii06aPage p={p} officer={officer} choice={choice} by={q.by} now={now} view={null} errors={translated} unitParam={q.unit ?? null} />;
+      return sendPage(reply, page, 400);
+    }
+    const view = await loadReportView(ctx.db.kysely, officer, { period, unitCode: q.unit, by: q.by, chartPeriods: chartPeriods(choice, period), lang: p.lang }, now);
+    return sendPage(reply, <Ii06aPage p={p} officer={officer} choice={choice} by={q.by} now={now} view={view} errors={{}} unitParam={q.unit ?? null} />);
+  });
+
+  for (const format of Object.keys(DOWNLOADS) as (keyof typeof DOWNLOADS)[]) {
+    app.get(`${REPORT_PATH}.${format}`, { schema: { hide: true } }, async (req, reply) => {
+      const officer = officerOf(req);
+      const q = ReportPageQuery.parse(req.query ?? {});
+      const { period, errors } = resolvePeriod(q, ctx.now());
+      if (!period) throw new Problem(400, 'report.bad_period', Object.values(errors).join(', '));
+      const report = await loadReportForDownload(ctx.db.kysely, officer, { period, unitCode: q.unit, by: q.by }, ctx.now());
+      await audit(ctx.db.kysely, {
+        actorId: officer.id,
+        action: 'report.ii06a',
+        entity: 'report',
+        entityId: report.unit?.code ?? null,
+        ip: req.ip,
+        detail: { ...period, by: q.by, format },
+      });
+      const name = `II06a_${report.unit?.code ?? 'all'}_${period.from}_${period.to}${q.by === 'sector' ? '_linh-vuc' : ''}.${format}`;
+      const body = format === 'xlsx' ? await renderIi06aXlsx(report) : format === 'pdf' ? await renderIi06aPdf(report) : renderIi06aCsv(report, req.page.lang === 'en' ? 'en' : 'vi');
+      return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="${name}"`).type(DOWNLOADS[format]).send(body);
+    });
+  }
+}

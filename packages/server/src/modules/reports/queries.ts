@@ -1,6 +1,6 @@
 /** Reading sums from the II.06a counters for a period; see domain/ii06a.ts for what they mean. */
 import { sql, type Kysely } from 'kysely';
-import type { CounterSums } from '@causo/domain';
+import { addDays, type CounterSums } from '@causo/domain';
 import type { DB } from '../../db/schema.ts';
 import { ALL_SECTORS } from './counters.ts';
 
@@ -70,4 +70,73 @@ export async function sumsByUnit(db: Kysely<DB>, unitIds: number[], from: string
 /** Sums per sector over the given unit ids. */
 export function sumsBySector(db: Kysely<DB>, unitIds: number[], from: string, to: string): Promise<Map<string, CounterSums>> {
   return groupedSums(db, unitIds, from, to, 'sector_code');
+}
+
+export interface SeriesSums {
+  received: number;
+  resolved: number;
+  overdue: number;
+}
+
+/**
+ * The chart's figures for several periods of one unit code (all its versions in the province),
+ * in ONE grouped query over the unit's all-sector counter rows. The periods' boundaries cut the
+ * days into buckets (`width_bucket`); the query returns a few sums per bucket, and each period
+ * adds up its own buckets: new receptions and resolutions inside it, and the overdue deltas of
+ * every bucket up to its end (dossiers overdue at the end of the period).
+ */
+export async function seriesSums(db: Kysely<DB>, unit: { code: string; province_code: string }, periods: { from: string; to: string }[]): Promise<SeriesSums[]> {
+  if (periods.length === 0) return [];
+  const ends = periods.map((p) => addDays(p.to, 1));
+  const bounds = [...new Set([...periods.map((p) => p.from), ...ends])].sort();
+  const last = bounds[bounds.length - 1] ?? '';
+  const { rows } = await sql<{ bucket: number; received: string | number; resolved: string | number; overdue: string | number }>`
+    select width_bucket(day, ${sql.val(bounds)}::date[]) as bucket,
+      sum(received_online + received_direct)::bigint as received,
+      sum(resolved_before + resolved_on + resolved_late)::bigint as resolved,
+      sum(overdue_delta)::bigint as overdue
+    from ii06a_counters
+    where unit_id in (select id from units where code = ${unit.code} and province_code = ${unit.province_code})
+      and sector_code = ${ALL_SECTORS}
+      and day < ${last}::date
+    group by 1`.execute(db);
+  // Bucket b holds the days in [bounds[b-1], bounds[b]); bucket 0 the days before bounds[0].
+  const byBucket = new Map(rows.map((r) => [Number(r.bucket), { received: Number(r.received), resolved: Number(r.resolved), overdue: Number(r.overdue) }]));
+  return periods.map((p, i) => {
+    const first = bounds.indexOf(p.from) + 1;
+    const end = bounds.indexOf(ends[i] ?? '');
+    const out: SeriesSums = { received: 0, resolved: 0, overdue: 0 };
+    for (const [b, v] of byBucket) {
+      if (b <= end) out.overdue += v.overdue;
+      if (b >= first && b <= end) {
+        out.received += v.received;
+        out.resolved += v.resolved;
+      }
+    }
+    return out;
+  });
+}
+
+/** A unit and its ancestors (top first), each with its own ancestor ids, for a breadcrumb. */
+export function unitTrail(db: Kysely<DB>, ancestorIds: number[]) {
+  return db
+    .selectFrom('units')
+    .select(['id', 'code', 'name', 'level', 'ancestor_ids'])
+    .where('id', 'in', ancestorIds.length ? ancestorIds : [-1])
+    .orderBy(sql`array_length(ancestor_ids, 1)`)
+    .execute();
+}
+
+/** The units an officer holds roles on, to pick the default unit of the report. */
+export function unitsByIds(db: Kysely<DB>, ids: number[]) {
+  return db
+    .selectFrom('units')
+    .select(['id', 'code', 'name', 'level', 'valid_from', 'valid_to', 'ancestor_ids'])
+    .where('id', 'in', ids.length ? ids : [-1])
+    .execute();
+}
+
+/** Sector names in English, for the by-sector view in English. */
+export function sectorNames(db: Kysely<DB>) {
+  return db.selectFrom('sectors').select(['code', 'name_vi', 'name_en']).execute();
 }

@@ -10,6 +10,7 @@ import { requireRoleOnUnit } from '../auth/service.ts';
 import { ii06aReport, resolveReportUnit } from './service.ts';
 import { renderIi06aCsv } from './ii06aCsv.ts';
 import { renderIi06aXlsx } from './ii06aXlsx.ts';
+import { renderIi06aPdf } from './ii06aPdf.ts';
 
 export const ReportQuery = z.object({
   from: z.iso.date().optional(),
@@ -19,7 +20,7 @@ export const ReportQuery = z.object({
   index: z.coerce.number().int().min(1).max(12).optional(),
   unit: z.string().max(20).optional().describe('unit code; default the province'),
   by: z.enum(['unit', 'sector']).default('unit'),
-  format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+  format: z.enum(['json', 'csv', 'xlsx', 'pdf']).default('json'),
   lang: z.enum(['vi', 'en']).default('vi'),
 });
 export type ReportQueryT = z.infer<typeof ReportQuery>;
@@ -80,6 +81,8 @@ export function reportRoutes(app: ZodApp, ctx: AppContext): void {
       const name = `II06a_${unit.code}_${period.from}_${period.to}`;
       if (req.query.format === 'csv')
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(renderIi06aCsv(report, req.query.lang));
+      if (req.query.format === 'pdf')
+        return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`).send(await renderIi06aPdf(report));
       if (req.query.format === 'xlsx')
         return reply
           .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')

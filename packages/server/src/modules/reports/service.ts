@@ -44,6 +44,8 @@ export async function resolveReportUnit(db: Kysely<DB>, code: string | undefined
   throw notFound('unit.not_found', code ? `no unit ${code}` : 'no province is loaded');
 }
 
+export type ReportUnit = Awaited<ReturnType<typeof resolveReportUnit>>;
+
 /** Group unit versions by code (within a province), naming each group after its latest version in the period. */
 function groupVersions(units: { id: number; code: string; name: string; valid_from: string }[], period: Period): UnitGroup[] {
   const groups = new Map<string, UnitGroup & { nameFrom: string }>();
@@ -61,9 +63,10 @@ function groupVersions(units: { id: number; code: string; name: string; valid_fr
 
 const sumOver = (ids: number[], sums: Map<number, CounterSums>) => ids.reduce((acc, id) => addSums(acc, sums.get(id) ?? ZERO_SUMS), ZERO_SUMS);
 
-export async function ii06aReport(db: Kysely<DB>, req: Ii06aRequest, now = new Date()): Promise<Ii06aReport> {
+/** `resolved`: the unit row when the caller already resolved it (saves a query per page view). */
+export async function ii06aReport(db: Kysely<DB>, req: Ii06aRequest, now = new Date(), resolved?: ReportUnit): Promise<Ii06aReport> {
   const { from, to } = req.period;
-  const unit = await resolveReportUnit(db, req.unitCode, req.period);
+  const unit = resolved ?? (await resolveReportUnit(db, req.unitCode, req.period));
   const versions = await db
     .selectFrom('units')
     .select(['id', 'code', 'name', 'valid_from'])

@@ -1,13 +1,13 @@
 /**
  * Loads the administrative units: Bình Phước as of 2022 (two versions for the units that
  * Resolution 570 changed on 1 Oct 2022), Đồng Nai after the 1 July 2025 reform, the old→new
- * mapping, and the villages of Bù Đốp with local codes.
+ * mapping, and the villages of Bù Đốp with local codes, before and after the reform.
  */
 import { fileURLToPath } from 'node:url';
 import { foldDiacritics } from '@causo/domain';
 import type { Trx } from '../../db/database.ts';
-import { readMappingFile, readUnitFile, levelOfType, type UnitRow } from './unitFiles.ts';
-import { loadCatalogueFiles } from '../procedures/catalogueFile.ts';
+import { readMappingFile, readUnitFile, levelOfType, type MappingRow, type UnitRow } from './unitFiles.ts';
+import { loadCatalogueFiles, type VillageSeed } from '../procedures/catalogueFile.ts';
 
 export const SEED_DIR = fileURLToPath(new URL('../../../seed/', import.meta.url));
 
@@ -92,6 +92,36 @@ async function insertVersions(trx: Trx, versions: UnitVersion[]): Promise<void> 
   await trx.updateTable('units').set((eb) => ({ ancestor_ids: eb.fn('array_prepend', [eb.ref('id'), eb.ref('ancestor_ids')]) })).execute();
 }
 
+/** A 2022 village and the version of it that lives on under the commune that absorbed its own. */
+export interface VillageMove {
+  old: VillageSeed;
+  new: VillageSeed;
+}
+
+/**
+ * The reform kept villages (thôn, ấp, khu phố) and moved them whole into the new communes;
+ * their local codes are prefixed by the commune code, so each gets a new code under its new
+ * commune. Villages of the commune whose code the new commune kept come first and keep their
+ * numbers; those of the communes merged into it follow, numbered on in the old codes' order.
+ * Only whole ("full") mappings move villages: a split commune cannot say where a village went.
+ */
+export function villagesAfterReform(villages: readonly VillageSeed[], mapping: readonly MappingRow[]): VillageMove[] {
+  const newCommuneOf = new Map(mapping.filter((m) => m.kind === 'full').map((m) => [m.old_code, m.new_code]));
+  const byNewCommune = new Map<string, VillageSeed[]>();
+  for (const v of villages) {
+    const target = newCommuneOf.get(v.communeCode);
+    if (target) byNewCommune.set(target, [...(byNewCommune.get(target) ?? []), v]);
+  }
+  const moves: VillageMove[] = [];
+  for (const [commune, list] of byNewCommune) {
+    const ordered = [...list].sort((a, b) => Number(b.communeCode === commune) - Number(a.communeCode === commune) || a.code.localeCompare(b.code));
+    ordered.forEach((v, i) => {
+      moves.push({ old: v, new: { ...v, communeCode: commune, code: `${commune}-${String(i + 1).padStart(2, '0')}` } });
+    });
+  }
+  return moves;
+}
+
 export async function seedUnits(trx: Trx, dir = SEED_DIR): Promise<{ units: number; replacements: number }> {
   const bp = readUnitFile(`${dir}units-2022-binh-phuoc.csv`);
   const dn = readUnitFile(`${dir}units-2025-dong-nai.csv`);
@@ -109,6 +139,20 @@ export async function seedUnits(trx: Trx, dir = SEED_DIR): Promise<{ units: numb
       validTo: ERA_2022.to,
     });
   }
+  const mapping = readMappingFile(`${dir}units-2025-mapping-binh-phuoc.csv`);
+  const moves = villagesAfterReform(villages, mapping);
+  for (const m of moves) {
+    versions.push({
+      code: m.new.code,
+      name: m.new.name,
+      type: m.new.type,
+      level: 'village',
+      parentCode: m.new.communeCode,
+      provinceCode: '75',
+      validFrom: ERA_2025.from,
+      validTo: ERA_2025.to,
+    });
+  }
   for (const r of dn)
     versions.push({
       code: r.code,
@@ -122,7 +166,6 @@ export async function seedUnits(trx: Trx, dir = SEED_DIR): Promise<{ units: numb
     });
   await insertVersions(trx, versions);
 
-  const mapping = readMappingFile(`${dir}units-2025-mapping-binh-phuoc.csv`);
   const idOn = async (code: string, date: string) =>
     (
       await trx
@@ -133,7 +176,11 @@ export async function seedUnits(trx: Trx, dir = SEED_DIR): Promise<{ units: numb
         .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', date)]))
         .executeTakeFirstOrThrow()
     ).id;
-  const pairs = [{ old_code: '70', new_code: '75', kind: 'full' as const }, ...mapping];
+  const pairs = [
+    { old_code: '70', new_code: '75', kind: 'full' as const },
+    ...mapping,
+    ...moves.map((m) => ({ old_code: m.old.code, new_code: m.new.code, kind: 'full' as const })),
+  ];
   for (const m of pairs) {
     await trx
       .insertInto('unit_replacements')

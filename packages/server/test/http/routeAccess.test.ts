@@ -1,0 +1,464 @@
+/**
+ * Authorization is checked on the server for every route. The table below says, for every
+ * route the router holds, who may use it; the walk sends one request per route and principal
+ * (anonymous, two citizens, officers of each role inside and outside the unit subtree of
+ * commune 25309, administrators of this, another and a merged province) and checks that the
+ * answer got past authorization exactly when the table says so. The first test compares the
+ * table with the router itself: a new route without an entry fails, and so does a stale entry.
+ *
+ * Requests are shaped so that an allowed caller is stopped by the handler's own checks after
+ * authorization where that is possible (an action the dossier's status does not allow, a form
+ * with a field missing), so the walk changes little; where an allowed request does write (a
+ * comment, a dossier created through the API, a draft), the last test accounts for it and
+ * checks that no denied request wrote anything.
+ */
+import { it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { describeEachEngine } from '../support/engines.ts';
+import { startWebServer, type WebServer } from '../support/webServer.ts';
+import { unitId } from '../support/fixtures.ts';
+import { makeCitizen } from '../support/citizens.ts';
+import { TODAY, addProvince, officerOn } from '../admin/support.ts';
+import { onlineDossier, scanPng } from '../office/helpers.ts';
+import { photo } from '../apply/helpers.ts';
+import { loadOfficer } from '../../src/modules/auth/service.ts';
+import { receiveAtCounter } from '../../src/modules/dossiers/counterIntake.ts';
+import { prepareUpload } from '../../src/modules/dossiers/documents.ts';
+import { actOnDossier, type Actor } from '../../src/modules/dossiers/service.ts';
+import { addDraftDocument, startDraft } from '../../src/modules/dossiers/drafts.ts';
+import { DESCRIBE, PRINCIPALS, principal, send, verdictOf, type Body, type Principal, type Verdict, type Who } from './routeAccessSupport.ts';
+
+const INSIDE = '25309'; // Xã Hưng Phước, Đồng Nai (in force from 2025-07-01)
+const OUTSIDE = '25308'; // Xã Thiện Hưng, another commune of the same province
+const PROCEDURE = '1.001193'; // birth registration: has a document question
+const PERIOD = 'from=2026-10-15&to=2026-11-14';
+
+/** The objects the routes are asked about. */
+interface Fixtures {
+  /** Received at the counter of 25309 by its officer, now being processed (status 4). */
+  dossier: string;
+  /** A scan stored with that dossier. */
+  documentId: number;
+  /** Submitted online by the owning citizen to 25309 (status 1). */
+  online: string;
+  /** The owning citizen's unsent application, with one uploaded paper. */
+  draftId: number;
+  draftDocumentId: number;
+  firstQuestion: string;
+  /** An officer of 25309 (managed by the administrator of province 75). */
+  userId: number;
+  /** Commune 25309 as in force today. */
+  unitId: number;
+}
+
+/** Who may use a route. */
+type Rule =
+  | 'everyone'
+  | 'citizens' // any signed-in citizen
+  | 'owner' // the citizen whose dossier or draft it is; anyone else's is "not found"
+  | 'officers' // any signed-in officer, whatever their roles
+  | 'subtree' // any role on a unit whose subtree holds commune 25309
+  | 'reception' // admin or one-stop officer role covering 25309 (receive, fees_paid, counter intake)
+  | 'assigners' // admin, officer or leader covering 25309 (hand a dossier to a specialist)
+  | 'intakeDesk' // admin or officer role on any unit with a commune in force
+  | 'provinceAdmins' // the administrator of any province in force
+  | 'thisProvinceAdmin'; // the administrator of the province the object belongs to (75)
+
+const OFFICERS: readonly Who[] = ['officer', 'outsideOfficer', 'specialist', 'provinceLeader', 'communeAdmin', 'provinceAdmin', 'otherProvinceAdmin', 'retiredProvinceAdmin'];
+const ALLOWED: Record<Rule, readonly Who[]> = {
+  everyone: PRINCIPALS,
+  citizens: ['citizen', 'otherCitizen'],
+  owner: ['citizen'],
+  officers: OFFICERS,
+  subtree: ['officer', 'specialist', 'provinceLeader', 'communeAdmin', 'provinceAdmin'],
+  reception: ['officer', 'communeAdmin', 'provinceAdmin'],
+  assigners: ['officer', 'provinceLeader', 'communeAdmin', 'provinceAdmin'],
+  intakeDesk: ['officer', 'outsideOfficer', 'communeAdmin', 'provinceAdmin', 'otherProvinceAdmin'],
+  provinceAdmins: ['provinceAdmin', 'otherProvinceAdmin'],
+  thisProvinceAdmin: ['provinceAdmin'],
+};
+
+interface RouteCase {
+  rule: Rule;
+  /** The address to request (path and query); the route's own pattern when omitted. */
+  path?: (f: Fixtures) => string;
+  /** Form fields for pages, JSON for the API; built for each request (fresh transaction ids). */
+  body?: (f: Fixtures) => Body;
+  /** Later phases run after earlier ones: requests that remove what other routes read come last. */
+  phase?: 1 | 2;
+  /** The request ends its session (sign-out): it gets a session of its own. */
+  endsSession?: true;
+  /** Statuses that this route answers everyone for a reason other than authorization. */
+  alsoAllowed?: readonly number[];
+}
+
+const form = (fields: Record<string, string> = {}) => () => fields;
+const dossierPath = (suffix = '') => (f: Fixtures) => `/office/dossiers/${encodeURIComponent(f.dossier)}${suffix}`;
+const myPath = (suffix = '') => (f: Fixtures) => `/my/${encodeURIComponent(f.online)}${suffix}`;
+const draftPath = (suffix = '') => (f: Fixtures) => `/apply/d/${f.draftId}${suffix}`;
+
+/** Every route of the router (HEAD aside), and who may use it. */
+const EXPECTED: Record<string, RouteCase> = {
+  // ---- operations and documents ------------------------------------------------------------
+  'GET /assets/app.js': { rule: 'everyone' },
+  'GET /healthz': { rule: 'everyone' },
+  'GET /readyz': { rule: 'everyone' },
+  'GET /openapi.json': { rule: 'everyone' },
+
+  // ---- JSON API: sign-in ------------------------------------------------------------------
+  'POST /api/v1/auth/login': { rule: 'everyone', body: form() }, // no credentials: 400 after the guard
+  'POST /api/v1/auth/logout': { rule: 'officers', endsSession: true },
+  'GET /api/v1/auth/me': { rule: 'officers' },
+
+  // ---- JSON API: reference data (public) and the calendar ------------------------------------
+  'GET /api/v1/units': { rule: 'everyone', path: () => '/api/v1/units?level=province' },
+  'GET /api/v1/units/:code': { rule: 'everyone', path: () => `/api/v1/units/${INSIDE}` },
+  'GET /api/v1/procedures': { rule: 'everyone', path: () => '/api/v1/procedures?limit=5' },
+  'GET /api/v1/procedures/:code': { rule: 'everyone', path: () => `/api/v1/procedures/${PROCEDURE}` },
+  'GET /api/v1/sectors': { rule: 'everyone' },
+  'GET /api/v1/calendar/days': { rule: 'everyone', path: () => '/api/v1/calendar/days?year=2026' },
+  // Writes a day for an allowed caller; the DELETE below removes it again.
+  // The calendar API once let the administrator of a merged province (70, into 75 on 2025-07-01)
+  // through; it now uses the same check as /office/admin/calendar.
+  'PUT /api/v1/calendar/days/:date': { rule: 'provinceAdmins', path: () => '/api/v1/calendar/days/2099-12-31', body: () => ({ kind: 'holiday', nameVi: 'Ngày thử quyền', nameEn: 'Access test day' }), phase: 1 },
+  'DELETE /api/v1/calendar/days/:date': { rule: 'provinceAdmins', path: () => '/api/v1/calendar/days/2099-12-31', phase: 2 },
+  'GET /api/v1/calendar/office-hours': { rule: 'everyone' },
+  'PUT /api/v1/calendar/office-hours': { rule: 'provinceAdmins', body: () => ({ officeHours: 'not office hours' }) }, // 400 after the guard
+  'GET /api/v1/calendar/due-date': { rule: 'everyone', path: () => `/api/v1/calendar/due-date?receivedAt=${encodeURIComponent('2026-11-25T09:00:00+07:00')}&value=5&unit=working_days` },
+
+  // ---- JSON API: dossiers, payments, reports -------------------------------------------------
+  // Creates a dossier for an allowed caller (counted by the last test).
+  'POST /api/v1/dossiers': {
+    rule: 'reception',
+    body: () => ({ transactionId: randomUUID(), procedureCode: PROCEDURE, unitCode: INSIDE, channel: 1, applicant: { fullName: 'Người thử quyền' } }),
+  },
+  'GET /api/v1/dossiers': { rule: 'subtree', path: () => `/api/v1/dossiers?unit=${INSIDE}` }, // without ?unit any officer lists their own units (checked below)
+  'GET /api/v1/dossiers/:code': { rule: 'subtree', path: (f) => `/api/v1/dossiers/${encodeURIComponent(f.dossier)}` },
+  // `receive` on a dossier in processing: the role check passes for admin/officer, then 409.
+  'POST /api/v1/dossiers/:code/actions': { rule: 'reception', path: (f) => `/api/v1/dossiers/${encodeURIComponent(f.dossier)}/actions`, body: () => ({ action: 'receive', transactionId: randomUUID() }) },
+  // fees_paid is for admin/officer; the dossier owes nothing, so 409 after the check.
+  'POST /api/v1/dossiers/:code/payments/counter': {
+    rule: 'reception',
+    path: (f) => `/api/v1/dossiers/${encodeURIComponent(f.dossier)}/payments/counter`,
+    body: () => ({ amount: 50_000, receiptNo: 'BL-0001', transactionId: randomUUID() }),
+  },
+  'GET /api/v1/reports/ii06a': { rule: 'subtree', path: () => `/api/v1/reports/ii06a?unit=${INSIDE}&${PERIOD}` },
+  // The gateway's callback: public, its signature is the authentication (none here: refused in its own words, 200).
+  'GET /api/v1/payments/vnpay/ipn': { rule: 'everyone' },
+
+  // ---- portal: catalogue and help --------------------------------------------------------------
+  'GET /': { rule: 'everyone' },
+  'GET /services': { rule: 'everyone' },
+  'GET /services/search': { rule: 'everyone', path: () => '/services/search?q=khai%20sinh' },
+  'GET /services/:code': { rule: 'everyone', path: () => `/services/${PROCEDURE}` },
+  'GET /glossary': { rule: 'everyone' },
+  'GET /help': { rule: 'everyone' },
+
+  // ---- portal: opening an account (a signed-in citizen is sent on to /my) ----------------------
+  'GET /account/new': { rule: 'everyone' },
+  'GET /account/new/details': { rule: 'everyone' },
+  'POST /account/new/details': { rule: 'everyone', body: form() },
+  'GET /account/new/sim': { rule: 'everyone' },
+  'GET /account/new/code': { rule: 'everyone' },
+  'POST /account/new/code': { rule: 'everyone', body: form({ code: '123456' }) },
+  'POST /account/new/code/resend': { rule: 'everyone', body: form() },
+  'GET /account/new/password': { rule: 'everyone' },
+  'POST /account/new/password': { rule: 'everyone', body: form() },
+  'GET /account/new/done': { rule: 'citizens' },
+
+  // ---- portal: signing in and out -------------------------------------------------------------
+  'GET /sign-in': { rule: 'everyone' },
+  'POST /sign-in': { rule: 'everyone', body: form() },
+  'GET /sign-in/code': { rule: 'everyone' },
+  'POST /sign-in/code': { rule: 'everyone', body: form() },
+  'GET /sign-in/code/enter': { rule: 'everyone' },
+  'POST /sign-in/code/enter': { rule: 'everyone', body: form() },
+  'POST /sign-in/code/resend': { rule: 'everyone', body: form() },
+  'POST /sign-out': { rule: 'everyone', endsSession: true },
+  'GET /signed-out': { rule: 'everyone' },
+
+  // ---- operators: the SMS outbox ----------------------------------------------------------------
+  'GET /office/dev/sms': { rule: 'provinceAdmins' },
+
+  // ---- portal: applying online ------------------------------------------------------------------
+  'GET /apply': { rule: 'citizens' },
+  'GET /apply/:procedureCode': { rule: 'citizens', path: () => `/apply/${PROCEDURE}` },
+  'POST /apply/:procedureCode': { rule: 'citizens', path: () => `/apply/${PROCEDURE}` }, // starts a draft of one's own
+  'GET /apply/d/:draftId': { rule: 'owner', path: draftPath() },
+  'GET /apply/d/:draftId/q/:key': { rule: 'owner', path: (f) => `/apply/d/${f.draftId}/q/${f.firstQuestion}` },
+  'POST /apply/d/:draftId/q/:key': { rule: 'owner', path: (f) => `/apply/d/${f.draftId}/q/${f.firstQuestion}`, body: form({ then: 'later' }) }, // nothing typed: saved for later, unchanged
+  'POST /apply/d/:draftId/q/:key/remove/:documentId': { rule: 'owner', path: (f) => `/apply/d/${f.draftId}/q/birthCertificate/remove/${f.draftDocumentId}`, phase: 1 },
+  'GET /apply/d/:draftId/file/:documentId': { rule: 'owner', path: (f) => `/apply/d/${f.draftId}/file/${f.draftDocumentId}` },
+  'GET /apply/d/:draftId/check': { rule: 'owner', path: draftPath('/check') },
+  'POST /apply/d/:draftId/submit': { rule: 'owner', path: draftPath('/submit') }, // incomplete: sent back to the questions
+  'POST /apply/d/:draftId/delete': { rule: 'owner', path: draftPath('/delete'), phase: 2 },
+  'GET /apply/done/:code': { rule: 'owner', path: (f) => `/apply/done/${encodeURIComponent(f.online)}` },
+
+  // ---- portal: following a dossier -----------------------------------------------------------------
+  'GET /track': { rule: 'everyone' },
+  'POST /track': { rule: 'everyone', body: form() },
+  'GET /my': { rule: 'citizens' },
+  'GET /my/:code': { rule: 'owner', path: myPath() },
+  'GET /my/:code/supplement': { rule: 'owner', path: myPath('/supplement') }, // the owner's answers below are 409 "not now" (status 1)
+  'POST /my/:code/supplement': { rule: 'owner', path: myPath('/supplement'), body: form({ transactionId: randomUUID() }) }, // nothing asked for: 409
+  'GET /my/:code/withdraw': { rule: 'owner', path: myPath('/withdraw') },
+  'POST /my/:code/withdraw': { rule: 'owner', path: myPath('/withdraw'), body: form() }, // not yet received: 409
+  'GET /my/:code/pay': { rule: 'owner', path: myPath('/pay') },
+  'POST /my/:code/pay': { rule: 'owner', path: myPath('/pay'), body: form() }, // nothing due: 409
+  'GET /my/:code/pay/return': { rule: 'owner', path: myPath('/pay/return') }, // unsigned: 400
+  // The sandbox gateway's own page (a stand-in for the bank): public by nature.
+  'GET /sandbox/pay': { rule: 'everyone' },
+  'POST /sandbox/pay': { rule: 'everyone', body: form({ ref: 'no-such-payment' }) }, // no choice: 400
+
+  // ---- back office: signing in, the officer's account -------------------------------------------------
+  'GET /office/sign-in': { rule: 'everyone' },
+  'POST /office/sign-in': { rule: 'everyone', body: form() },
+  'GET /office/sign-in/code': { rule: 'everyone' },
+  // Without a password step pending the page answers everyone 401 "sign in again": not a guard.
+  'POST /office/sign-in/code': { rule: 'everyone', body: form({ code: '123456' }), alsoAllowed: [401] },
+  'POST /office/sign-out': { rule: 'everyone', endsSession: true },
+  'GET /office/account': { rule: 'officers' },
+  'GET /office/account/totp': { rule: 'officers' },
+  'POST /office/account/totp': { rule: 'officers', body: form() },
+  'POST /office/account/totp/disable': { rule: 'officers', body: form() },
+
+  // ---- back office: queues and the dossier page ----------------------------------------------------------
+  'GET /office': { rule: 'officers' }, // each sees the queues of their own units (checked below)
+  'GET /office/dossiers/:code': { rule: 'subtree', path: dossierPath() },
+  'POST /office/dossiers/:code/actions/:action': { rule: 'reception', path: dossierPath('/actions/receive'), body: () => ({ transactionId: randomUUID() }) }, // role check, then 409
+  'POST /office/dossiers/:code/assign': { rule: 'assigners', path: dossierPath('/assign'), body: (f) => ({ assignee: String(f.userId) }) }, // not a specialist: 400 after the check
+  'POST /office/dossiers/:code/comments': { rule: 'subtree', path: dossierPath('/comments'), body: form({ comment: 'Ghi chú kiểm tra quyền truy cập' }) },
+  'GET /office/documents/:id': { rule: 'subtree', path: (f) => `/office/documents/${f.documentId}` },
+
+  // ---- back office: counter intake and printed forms -------------------------------------------------------
+  'GET /office/intake': { rule: 'intakeDesk' },
+  'GET /office/intake/new': { rule: 'reception', path: () => `/office/intake/new?unit=${INSIDE}&procedure=${PROCEDURE}` },
+  'POST /office/intake/new': { rule: 'reception', body: form({ unit: INSIDE, procedure: PROCEDURE }) }, // no transaction id: 400 after the check
+  'GET /office/intake/received/:code': { rule: 'subtree', path: (f) => `/office/intake/received/${encodeURIComponent(f.dossier)}` },
+  'GET /office/dossiers/:code/forms/01.pdf': { rule: 'subtree', path: dossierPath('/forms/01.pdf') },
+  'GET /office/dossiers/:code/forms/02.pdf': { rule: 'subtree', path: dossierPath('/forms/02.pdf') }, // 409: no supplement asked
+  'GET /office/dossiers/:code/forms/03.pdf': { rule: 'subtree', path: dossierPath('/forms/03.pdf') }, // 409: not refused
+  'GET /office/dossiers/:code/forms/04.pdf': { rule: 'subtree', path: dossierPath('/forms/04.pdf') }, // 409: not late
+  'GET /office/dossiers/:code/forms/04': { rule: 'subtree', path: dossierPath('/forms/04') },
+
+  // ---- back office: reports ---------------------------------------------------------------------------------
+  'GET /office/reports/ii06a': { rule: 'subtree', path: () => `/office/reports/ii06a?unit=${INSIDE}&${PERIOD}` },
+  'GET /office/reports/ii06a.xlsx': { rule: 'subtree', path: () => `/office/reports/ii06a.xlsx?unit=${INSIDE}&${PERIOD}` },
+  'GET /office/reports/ii06a.csv': { rule: 'subtree', path: () => `/office/reports/ii06a.csv?unit=${INSIDE}&${PERIOD}` },
+  'GET /office/reports/ii06a.pdf': { rule: 'subtree', path: () => `/office/reports/ii06a.pdf?unit=${INSIDE}&${PERIOD}` },
+
+  // ---- back office: administration (empty or invalid forms: 400 after the guard) ---------------------------
+  'GET /office/admin': { rule: 'provinceAdmins' },
+  'GET /office/admin/users': { rule: 'provinceAdmins' }, // each sees their own province's officers
+  'GET /office/admin/users/new': { rule: 'provinceAdmins' },
+  'POST /office/admin/users/new': { rule: 'provinceAdmins', body: form() },
+  'GET /office/admin/users/:id': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/users/${f.userId}` },
+  'POST /office/admin/users/:id/roles': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/users/${f.userId}/roles`, body: form() },
+  'POST /office/admin/users/:id/roles/remove': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/users/${f.userId}/roles/remove`, body: form() },
+  'POST /office/admin/users/:id/status': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/users/${f.userId}/status`, body: form() },
+  'GET /office/admin/users/:id/password': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/users/${f.userId}/password` },
+  'POST /office/admin/users/:id/password': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/users/${f.userId}/password`, body: form() },
+  // The procedure catalogue and the working calendar are one for the whole platform.
+  'GET /office/admin/procedures': { rule: 'provinceAdmins' },
+  'GET /office/admin/procedures/:code': { rule: 'provinceAdmins', path: () => `/office/admin/procedures/${PROCEDURE}` },
+  'POST /office/admin/procedures/:code': { rule: 'provinceAdmins', path: () => `/office/admin/procedures/${PROCEDURE}`, body: form() },
+  'GET /office/admin/calendar': { rule: 'provinceAdmins' },
+  'POST /office/admin/calendar/days': { rule: 'provinceAdmins', body: form() },
+  'POST /office/admin/calendar/days/remove': { rule: 'provinceAdmins', body: form() },
+  'POST /office/admin/calendar/office-hours': { rule: 'provinceAdmins', body: form({ officeHours: 'not office hours' }) },
+  'GET /office/admin/units': { rule: 'provinceAdmins' },
+  'GET /office/admin/units/:id': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/units/${f.unitId}` },
+  'POST /office/admin/units/:id/replace': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/units/${f.unitId}/replace`, body: form() },
+  'GET /office/admin/audit': { rule: 'provinceAdmins' }, // scoped to the admin's province
+};
+
+interface Outcome {
+  route: string;
+  who: Who;
+  path: string;
+  status: number;
+  excerpt: string;
+  ip: string;
+  expected: 'allowed' | 'denied';
+  verdict: Verdict;
+}
+
+const countOf = async (q: Promise<{ n: string | number | bigint }>): Promise<number> => Number((await q).n);
+
+describeEachEngine('every route checks who may use it', (env) => {
+  let web: WebServer;
+  let f: Fixtures;
+  const principals = new Map<Who, Principal>();
+  const outcomes: Outcome[] = [];
+  let baseline: { dossiers: number; users: number; comments: number; assignments: number; payments: number; officeHours: string; states: { code: string; status: number; version: number }[] };
+
+  const states = async () =>
+    (await env.db.kysely.selectFrom('dossiers').select(['code', 'status', 'version']).where('code', 'in', [f.dossier, f.online]).orderBy('code').execute()).map((r) => ({ code: r.code, status: r.status, version: r.version }));
+  const counts = async () => {
+    const k = env.db.kysely;
+    const n = (table: 'dossiers' | 'users' | 'dossier_comments' | 'dossier_assignments' | 'payments') => countOf(k.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow());
+    return { dossiers: await n('dossiers'), users: await n('users'), comments: await n('dossier_comments'), assignments: await n('dossier_assignments'), payments: await n('payments') };
+  };
+  const officeHours = async () => JSON.stringify((await env.db.kysely.selectFrom('settings').select('value').where('key', '=', 'calendar.office_hours').executeTakeFirst())?.value ?? null);
+
+  before(async () => {
+    web = await startWebServer(env.db);
+    const ctx = web.ctx;
+    const db = env.db;
+
+    // Officers of every kind. Province 68 is another province in force; 70 was merged into 75.
+    await addProvince(db, '68', 'Tỉnh Lâm Đồng');
+    const officer = await officerOn(db, [{ role: 'officer', unitCode: INSIDE }]);
+    const officers: Record<Exclude<Who, 'anonymous' | 'citizen' | 'otherCitizen'>, number> = {
+      officer: officer.id,
+      outsideOfficer: (await officerOn(db, [{ role: 'officer', unitCode: OUTSIDE }])).id,
+      specialist: (await officerOn(db, [{ role: 'specialist', unitCode: INSIDE }])).id,
+      provinceLeader: (await officerOn(db, [{ role: 'leader', unitCode: '75' }])).id,
+      communeAdmin: (await officerOn(db, [{ role: 'admin', unitCode: INSIDE }])).id,
+      provinceAdmin: (await officerOn(db, [{ role: 'admin', unitCode: '75' }])).id,
+      otherProvinceAdmin: (await officerOn(db, [{ role: 'admin', unitCode: '68' }])).id,
+      retiredProvinceAdmin: (await officerOn(db, [{ role: 'admin', unitCode: '70', on: '2022-08-15' }])).id,
+    };
+
+    // A dossier received at the counter of 25309 with a scanned paper, through the intake service, then taken into processing.
+    const loaded = await loadOfficer(db.kysely, officer.id);
+    assert.ok(loaded);
+    const actor: Actor = { officer: loaded, ip: '127.0.0.1' };
+    const scan = await prepareUpload({ filename: 'to-khai.png', data: await scanPng() }, ctx.config.UPLOAD_MAX_BYTES);
+    const received = await receiveAtCounter(ctx, actor, {
+      transactionId: randomUUID(),
+      unitCode: INSIDE,
+      procedureCode: PROCEDURE,
+      applicant: { fullName: 'Điểu Thị Lan', phone: '0912345678' },
+      answers: { childFullName: 'Điểu Văn Tâm' },
+      papersReceived: ['Giấy chứng sinh'],
+      resultDelivery: 'desk',
+      scans: [{ kind: 'scan', label: 'Giấy tờ khác (bản quét tại quầy)', file: scan }],
+    });
+    const processing = await actOnDossier(ctx, actor, received.code, { action: 'start_processing', transactionId: randomUUID() });
+    assert.equal(processing.status, 4);
+    const doc = await db.kysely.selectFrom('documents as d').innerJoin('dossiers as x', 'x.id', 'd.dossier_id').select('d.id').where('x.code', '=', received.code).executeTakeFirstOrThrow();
+
+    // A citizen with a dossier sent online and an application in progress with a photo of a paper.
+    const owner = await makeCitizen(ctx);
+    const other = await makeCitizen(ctx, { fullName: 'K’Ho Thị Lành' });
+    const online = await onlineDossier(ctx, { citizen: owner });
+    const me = { citizenId: owner.id, ip: '127.0.0.1' };
+    const draft = await startDraft(ctx, me, PROCEDURE);
+    const draftDocumentId = await addDraftDocument(ctx, me, draft.id, 'birthCertificate', { filename: 'giay-chung-sinh.jpg', data: await photo(400, 300) });
+
+    f = {
+      dossier: received.code,
+      documentId: doc.id,
+      online: online.code,
+      draftId: draft.id,
+      draftDocumentId,
+      firstQuestion: draft.firstQuestion,
+      userId: officer.id,
+      unitId: await unitId(db, INSIDE, TODAY),
+    };
+
+    for (const who of PRINCIPALS) {
+      const owned = who === 'anonymous' ? null : who === 'citizen' ? { citizenId: owner.id } : who === 'otherCitizen' ? { citizenId: other.id } : { userId: officers[who] };
+      principals.set(who, await principal(db, who, owned, ctx.now));
+    }
+    baseline = { ...(await counts()), officeHours: await officeHours(), states: await states() };
+  });
+
+  after(async () => {
+    await web?.close();
+  });
+
+  it('has an entry in the table for every route of the router, and none for a route that is gone', () => {
+    const registered = web.app.registeredRoutes.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
+    assert.equal(new Set(registered).size, registered.length, 'a route is registered twice');
+    const missing = registered.filter((r) => !(r in EXPECTED));
+    const stale = Object.keys(EXPECTED).filter((k) => !registered.includes(k));
+    assert.deepEqual(missing, [], `routes without an entry in EXPECTED (say who may use them):\n  ${missing.join('\n  ')}`);
+    assert.deepEqual(stale, [], `entries in EXPECTED for routes the router does not have:\n  ${stale.join('\n  ')}`);
+    // The router's own flags agree with the table where they say anything.
+    for (const r of web.app.registeredRoutes.filter((x) => x.method !== 'HEAD')) {
+      const rule = EXPECTED[`${r.method} ${r.url}`]?.rule;
+      if (r.citizen) assert.ok(rule === 'citizens' || rule === 'owner', `${r.method} ${r.url} is marked citizen but the table says ${rule}`);
+      if (r.public) assert.equal(rule, 'everyone', `${r.method} ${r.url} is marked public but the table says ${rule}`);
+      if (r.url.startsWith('/api/') && !r.public) assert.notEqual(rule, 'everyone', `${r.method} ${r.url} needs an officer (not marked public) but the table says everyone`);
+    }
+  });
+
+  it('lets exactly the principals the table names past authorization, on every route, and never fails with 5xx', async (t) => {
+    const started = Date.now();
+    const routes = Object.entries(EXPECTED).sort(([, a], [, b]) => (a.phase ?? 0) - (b.phase ?? 0));
+    for (const [route, c] of routes) {
+      const [method = '', pattern = ''] = route.split(' ');
+      const path = c.path ? c.path(f) : pattern;
+      assert.ok(!path.includes('/:'), `${route}: give a concrete path`);
+      const ask = async (p: Principal): Promise<Outcome> => {
+        const session = c.endsSession ? await p.fresh() : p.session;
+        const answer = await send(web.baseUrl, session, method, path, c.body?.(f));
+        const expected = ALLOWED[c.rule].includes(p.who) ? 'allowed' : 'denied';
+        return { route, who: p.who, path, status: answer.status, excerpt: answer.excerpt, ip: answer.ip, expected, verdict: verdictOf(answer, path, c.alsoAllowed) };
+      };
+      const callers = PRINCIPALS.map((w) => principals.get(w) as Principal);
+      // Reads and refused writes go to everyone at once; the removals of later phases one at a
+      // time, the owner last (PRINCIPALS order), so their delete comes after everyone else's try.
+      if (c.phase) for (const p of callers) outcomes.push(await ask(p));
+      else outcomes.push(...(await Promise.all(callers.map(ask))));
+    }
+    t.diagnostic(`${outcomes.length} requests (${routes.length} routes × ${PRINCIPALS.length} principals) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const wrong = outcomes
+      .filter((o) => o.verdict !== o.expected)
+      .map((o) => `${o.route} as ${o.who} (${DESCRIBE[o.who]}): expected ${o.expected.toUpperCase()}, got ${o.status}${o.verdict === 'broken' ? ' (broken)' : ''} for ${o.path} — ${o.excerpt}`);
+    assert.deepEqual(wrong, [], `${wrong.length} request(s) answered against the table:\n  ${wrong.join('\n  ')}`);
+  });
+
+  it('wrote nothing for a denied request, and only what the allowed requests were meant to', async () => {
+    assert.ok(outcomes.length > 0, 'the walk did not run');
+    // Requests are told apart by their client address in the audit trail: allowed reads of the dossier left theirs.
+    const reads = outcomes.filter((o) => o.route === 'GET /api/v1/dossiers/:code' && o.verdict === 'allowed').map((o) => o.ip);
+    const audited = await env.db.kysely.selectFrom('audit_log').select('ip').where('action', '=', 'dossier.read').where('ip', 'in', reads).execute();
+    assert.equal(audited.length, reads.length, 'the audit trail does not record the address each request came from');
+    const denied = outcomes.filter((o) => o.verdict === 'denied');
+    const ips = denied.map((o) => o.ip);
+    const written = ips.length ? await env.db.kysely.selectFrom('audit_log').select(['ip', 'action', 'entity_id']).where('ip', 'in', ips).execute() : [];
+    const byIp = new Map(denied.map((o) => [o.ip, o]));
+    assert.deepEqual(
+      written.map((w) => `${w.action} ${w.entity_id ?? ''} by ${byIp.get(w.ip ?? '')?.route} as ${byIp.get(w.ip ?? '')?.who}`),
+      [],
+      'denied requests left entries in the audit trail',
+    );
+
+    // The dossiers the walk acted on did not move: every allowed action was one the status refuses.
+    assert.deepEqual(await states(), baseline.states);
+    const allowedTimes = (route: string) => outcomes.filter((o) => o.route === route && o.verdict === 'allowed').length;
+    const now = await counts();
+    assert.equal(now.dossiers, baseline.dossiers + allowedTimes('POST /api/v1/dossiers'), 'dossiers created');
+    assert.equal(now.comments, baseline.comments + allowedTimes('POST /office/dossiers/:code/comments'), 'comments written');
+    assert.equal(now.users, baseline.users, 'officers created');
+    assert.equal(now.assignments, baseline.assignments, 'assignments made');
+    assert.equal(now.payments, baseline.payments, 'payments recorded');
+    assert.equal(await officeHours(), baseline.officeHours, 'office hours changed');
+    const testDay = await env.db.kysely.selectFrom('calendar_days').select('date').where('date', '=', '2099-12-31').executeTakeFirst();
+    assert.equal(testDay, undefined, 'the day put by the walk is still there');
+    // The owner removed their paper and deleted their application, last, after everyone else was refused.
+    const draft = await env.db.kysely.selectFrom('drafts').select('id').where('id', '=', f.draftId).executeTakeFirst();
+    assert.equal(draft, undefined, 'the owner could not delete their application');
+  });
+
+  it('keeps lists to what the caller may see', async () => {
+    const full = async (who: Who, path: string) => {
+      const s = principals.get(who)?.session ?? null;
+      const res = await fetch(`${web.baseUrl}${path}`, { headers: s ? { cookie: `causo_session=${s.token}` } : {}, redirect: 'manual' });
+      assert.equal(res.status, 200, `${path} as ${who}`);
+      return res.text();
+    };
+    const lists = (text: string, code: string) => text.includes(code);
+    assert.ok(lists(await full('officer', '/api/v1/dossiers'), f.dossier), 'the officer of 25309 does not see its dossier in the API list');
+    assert.ok(!lists(await full('outsideOfficer', '/api/v1/dossiers'), f.dossier), 'an officer of 25308 sees a dossier of 25309 in the API list');
+    assert.ok(!lists(await full('otherProvinceAdmin', '/api/v1/dossiers'), f.dossier), "another province's admin sees a dossier of 25309 in the API list");
+    assert.ok(lists(await full('officer', '/office?tab=all'), f.dossier), 'the officer of 25309 does not see its dossier in the queue');
+    assert.ok(!lists(await full('outsideOfficer', '/office?tab=all'), f.dossier), 'an officer of 25308 sees a dossier of 25309 in the queue');
+    assert.ok(lists(await full('citizen', '/my'), f.online), 'the citizen does not see their dossier');
+    assert.ok(!lists(await full('otherCitizen', '/my'), f.online), "another citizen sees the citizen's dossier");
+  });
+});
