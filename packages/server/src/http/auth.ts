@@ -7,8 +7,8 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
-import { loadOfficer, type Officer } from '../modules/auth/service.ts';
-import { findSession } from '../modules/auth/sessions.ts';
+import type { Officer } from '../modules/auth/service.ts';
+import { findSessionWithOfficer } from '../modules/auth/sessions.ts';
 import { loadCitizen, type Citizen } from '../modules/people/citizens.ts';
 import type { Actor } from '../modules/dossiers/service.ts';
 import { Problem } from './problem.ts';
@@ -44,8 +44,8 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
     const bearer = bearerOf(req);
     const cookie = req.cookies[SESSION_COOKIE] ?? null;
     const token = bearer ?? cookie;
-    const session = token ? await findSession(ctx.db.kysely, token, ctx.now()) : null;
-    const officer = session?.userId ? await loadOfficer(ctx.db.kysely, session.userId) : null;
+    const session = token ? await findSessionWithOfficer(ctx.db.kysely, token, ctx.now()) : null;
+    const officer: Officer | null = session?.officer ?? null;
     const citizen = session?.citizenId ? await loadCitizen(ctx.db.kysely, session.citizenId) : null;
     const isApi = req.url.startsWith('/api/');
     const isPublic = req.routeOptions.config?.public === true || !isApi;

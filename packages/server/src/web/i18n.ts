@@ -49,8 +49,17 @@ export type Params = Record<string, string | number>;
 export type Translate = (key: string, params?: Params) => string;
 
 /** Vietnamese number format: 460.392 and 6,9. */
+/** Building an Intl.NumberFormat costs far more than using one: pages format hundreds of numbers. */
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
 export function formatNumber(lang: string, n: number, fractionDigits = 0): string {
-  return new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : lang, { maximumFractionDigits: fractionDigits, minimumFractionDigits: fractionDigits }).format(n);
+  const key = `${lang}:${fractionDigits}`;
+  let f = numberFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(lang === 'vi' ? 'vi-VN' : lang, { maximumFractionDigits: fractionDigits, minimumFractionDigits: fractionDigits });
+    numberFormats.set(key, f);
+  }
+  return f.format(n);
 }
 
 export function translator(lang: string): Translate {

@@ -3,7 +3,8 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachEngine } from '../support/engines.ts';
 import { makeOfficer } from '../support/fixtures.ts';
-import { createSession, deleteExpiredSessions, findSession } from '../../src/modules/auth/sessions.ts';
+import { createSession, deleteExpiredSessions, findSession, findSessionWithOfficer } from '../../src/modules/auth/sessions.ts';
+import { loadOfficer } from '../../src/modules/auth/service.ts';
 
 describeEachEngine('session expiry', (env) => {
   it('refuses an expired session and sweeps only the expired ones', async () => {
@@ -17,5 +18,21 @@ describeEachEngine('session expiry', (env) => {
     assert.equal(await deleteExpiredSessions(env.db.kysely, later), 1);
     assert.ok(await findSession(env.db.kysely, long.token, later));
     assert.equal(await deleteExpiredSessions(env.db.kysely, later), 0);
+  });
+
+  it('reads the officer with the session in one statement, as loadOfficer does, and none once deactivated', async () => {
+    const { officer } = await makeOfficer(env.db, [{ role: 'officer', unitCode: '25309' }, { role: 'leader', unitCode: '693' }]);
+    const now = new Date('2026-11-25T08:00:00+07:00');
+    const s = await env.db.transaction((trx) => createSession(trx, { userId: officer.id }, { ttlHours: 1, ip: null, userAgent: null, now }));
+    const found = await findSessionWithOfficer(env.db.kysely, s.token, now);
+    const loaded = await loadOfficer(env.db.kysely, officer.id);
+    assert.ok(found?.officer && loaded);
+    const byUnit = (a: { unitId: number; role: string }, b: { unitId: number; role: string }) => a.unitId - b.unitId || a.role.localeCompare(b.role);
+    assert.deepEqual({ ...found.officer, roles: [...found.officer.roles].sort(byUnit) }, { ...loaded, roles: [...loaded.roles].sort(byUnit) });
+    assert.equal(found.csrfToken, s.csrfToken);
+    await env.db.kysely.updateTable('users').set({ active: false }).where('id', '=', officer.id).execute();
+    const after = await findSessionWithOfficer(env.db.kysely, s.token, now);
+    assert.equal(after?.officer, null);
+    assert.equal(await findSessionWithOfficer(env.db.kysely, 'no-such-token', now), null);
   });
 });

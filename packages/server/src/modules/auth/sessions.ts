@@ -3,6 +3,7 @@
  * (portal). Tokens are random, stored only as SHA-256 hashes, and expire.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db, Trx } from '../../db/database.ts';
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
@@ -51,6 +52,40 @@ export async function findSession(db: Db['kysely'] | Trx, token: string, now: Da
     .executeTakeFirst();
   if (!s || s.expires_at <= now) return null;
   return { userId: s.user_id, citizenId: s.citizen_id, csrfToken: s.csrf_token, expiresAt: s.expires_at };
+}
+
+/** The officer a session belongs to, read with the session in the same statement (every page asks). */
+export interface SessionOfficer {
+  id: number;
+  username: string;
+  displayName: string;
+  roles: { role: 'admin' | 'leader' | 'officer' | 'specialist'; unitId: number; unitLevel: string }[];
+}
+
+/**
+ * findSession and the officer's account and roles in one round trip: on the embedded database
+ * each statement is a turn of its single connection, and every back-office request needs both.
+ * The officer is null for a citizen's session or a deactivated account.
+ */
+export async function findSessionWithOfficer(db: Db['kysely'] | Trx, token: string, now: Date): Promise<(SessionRow & { officer: SessionOfficer | null }) | null> {
+  const s = await db
+    .selectFrom('sessions as s')
+    .leftJoin('users as u', (j) => j.onRef('u.id', '=', 's.user_id').on('u.active', '=', true))
+    .select([
+      's.user_id',
+      's.citizen_id',
+      's.csrf_token',
+      's.expires_at',
+      'u.id as uid',
+      'u.username',
+      'u.display_name',
+      sql<SessionOfficer['roles'] | null>`(SELECT json_agg(json_build_object('role', r.role, 'unitId', r.unit_id, 'unitLevel', un.level) ORDER BY r.unit_id, r.role) FROM user_roles r JOIN units un ON un.id = r.unit_id WHERE r.user_id = u.id)`.as('roles'),
+    ])
+    .where('s.token_hash', '=', sha256(token))
+    .executeTakeFirst();
+  if (!s || s.expires_at <= now) return null;
+  const officer = s.uid !== null && s.username !== null && s.display_name !== null ? { id: s.uid, username: s.username, displayName: s.display_name, roles: s.roles ?? [] } : null;
+  return { userId: s.user_id, citizenId: s.citizen_id, csrfToken: s.csrf_token, expiresAt: s.expires_at, officer };
 }
 
 export async function deleteSession(trx: Trx, token: string): Promise<{ userId: number | null; citizenId: number | null } | null> {
