@@ -8,10 +8,10 @@ import type { Page } from 'playwright-core';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
 import { useBrowser, expectAccessible } from '../support/browser.ts';
-import { txid } from '../support/fixtures.ts';
-import { citizenAct } from '../../src/modules/dossiers/citizenDossiers.ts';
+import { createSession } from '../../src/modules/auth/sessions.ts';
+import { SESSION_COOKIE } from '../../src/http/auth.ts';
 import { findDossierByCode } from '../../src/modules/dossiers/queries.ts';
-import { COMMUNE, officerAt, onlineDossier } from './helpers.ts';
+import { COMMUNE, officerAt, onlineDossier, scanPng } from './helpers.ts';
 
 async function signIn(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
   await page.goto(`${baseUrl}/office/sign-in`);
@@ -105,7 +105,18 @@ describeEachEngine('back-office journeys in Chromium', (env) => {
 
       // The citizen hands in the papers through the portal, the next morning.
       web.ctx.clock.set('2026-11-26T08:00:00+07:00');
-      await citizenAct(web.ctx, { citizenId: citizen.id, ip: '127.0.0.1' }, code, { action: 'supplement_received', transactionId: txid() });
+      const own = await web.ctx.db.transaction((trx) => createSession(trx, { citizenId: citizen.id }, { ttlHours: 12, ip: '127.0.0.1', userAgent: 'test', now: web.ctx.now() }));
+      const portal = await browser.context({ js });
+      await portal.addCookies([{ name: SESSION_COOKIE, value: own.token, url: web.baseUrl }]);
+      const home = await portal.newPage();
+      await home.goto(`${web.baseUrl}/my/${code}`);
+      await home.getByRole('link', { name: 'Gửi giấy tờ bổ sung' }).click();
+      await home.waitForSelector('h1:has-text("Gửi giấy tờ bổ sung")');
+      await home.getByLabel('Giấy chứng sinh bản chính').setInputFiles({ name: 'giay-chung-sinh.png', mimeType: 'image/png', buffer: await scanPng() });
+      await home.getByRole('button', { name: 'Gửi giấy tờ' }).click();
+      await home.waitForSelector('text=Đã gửi giấy tờ bổ sung');
+      await expectAccessible(home);
+      await portal.close();
       // Yesterday's session has expired overnight: the officer signs in again.
       await page.goto(`${web.baseUrl}/office?tab=processing`);
       assert.match(page.url(), /\/office\/sign-in\?next=/);

@@ -5,7 +5,6 @@
  * EXIF data such as the place the photo was taken.
  */
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import type { ColumnType, Generated } from 'kysely';
 import type { Db, Trx } from '../../db/database.ts';
 import { Problem } from '../../http/problem.ts';
@@ -62,6 +61,8 @@ export async function prepareUpload(file: { filename: string; data: Buffer }, ma
   let contentType: DocumentType = type;
   if (type !== 'application/pdf') {
     try {
+      // sharp (libvips, about 20 MB) is loaded with the first photo, not at start.
+      const { default: sharp } = await import('sharp');
       data = await sharp(file.data, { failOn: 'error' })
         .rotate() // honour the phone's orientation before EXIF is dropped
         .resize({ width: MAX_IMAGE_SIDE, height: MAX_IMAGE_SIDE, fit: 'inside', withoutEnlargement: true })

@@ -12,8 +12,6 @@ import { sendPage } from '../../web/render.tsx';
 import { audit } from '../audit/service.ts';
 import type { Officer } from '../auth/service.ts';
 import { renderIi06aCsv } from './ii06aCsv.ts';
-import { renderIi06aPdf } from './ii06aPdf.ts';
-import { renderIi06aXlsx } from './ii06aXlsx.ts';
 import { Ii06aPage, REPORT_PATH } from './pages/ii06aPage.tsx';
 import { chartPeriods, ReportPageQuery, resolvePeriod } from './pages/query.ts';
 import { loadReportForDownload, loadReportView } from './view.ts';
@@ -62,7 +60,8 @@ export function reportPages(app: ZodApp, ctx: AppContext): void {
         detail: { ...period, by: q.by, format },
       });
       const name = `II06a_${report.unit?.code ?? 'all'}_${period.from}_${period.to}${q.by === 'sector' ? '_linh-vuc' : ''}.${format}`;
-      const body = format === 'xlsx' ? await renderIi06aXlsx(report) : format === 'pdf' ? await renderIi06aPdf(report) : renderIi06aCsv(report, req.page.lang === 'en' ? 'en' : 'vi');
+      // ExcelJS and pdfkit (about 37 MB together) are loaded on the first download, not at start.
+      const body = format === 'xlsx' ? await (await import('./ii06aXlsx.ts')).renderIi06aXlsx(report) : format === 'pdf' ? await (await import('./ii06aPdf.ts')).renderIi06aPdf(report) : renderIi06aCsv(report, req.page.lang === 'en' ? 'en' : 'vi');
       return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="${name}"`).type(DOWNLOADS[format]).send(body);
     });
   }

@@ -9,8 +9,6 @@ import { audit } from '../audit/service.ts';
 import { requireRoleOnUnit } from '../auth/service.ts';
 import { ii06aReport, resolveReportUnit } from './service.ts';
 import { renderIi06aCsv } from './ii06aCsv.ts';
-import { renderIi06aXlsx } from './ii06aXlsx.ts';
-import { renderIi06aPdf } from './ii06aPdf.ts';
 
 export const ReportQuery = z.object({
   from: z.iso.date().optional(),
@@ -82,12 +80,12 @@ export function reportRoutes(app: ZodApp, ctx: AppContext): void {
       if (req.query.format === 'csv')
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(renderIi06aCsv(report, req.query.lang));
       if (req.query.format === 'pdf')
-        return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`).send(await renderIi06aPdf(report));
+        return reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`).send(await (await import('./ii06aPdf.ts')).renderIi06aPdf(report));
       if (req.query.format === 'xlsx')
         return reply
           .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
           .header('content-disposition', `attachment; filename="${name}.xlsx"`)
-          .send(await renderIi06aXlsx(report));
+          .send(await (await import('./ii06aXlsx.ts')).renderIi06aXlsx(report));
       return report;
     },
   );

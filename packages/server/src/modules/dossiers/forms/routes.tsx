@@ -17,10 +17,7 @@ import { requireActor } from '../../../http/auth.ts';
 import { Problem } from '../../../http/problem.ts';
 import { audit } from '../../audit/service.ts';
 import { sendPage } from '../../../web/render.tsx';
-import { renderMau01 } from './mau01.ts';
-import { renderMau02 } from './mau02.ts';
-import { renderMau03 } from './mau03.ts';
-import { renderMau04, type Apology } from './mau04.ts';
+import type { Apology } from './mau04.ts';
 import { loadPrintable, type Printable } from './printable.ts';
 import { formApplies, type FormNumber } from './rules.ts';
 import { ApologyPage, type ApologyErrors } from './apologyPage.tsx';
@@ -64,13 +61,18 @@ async function auditPrint(ctx: AppContext, req: FastifyRequest, form: FormNumber
   await audit(ctx.db.kysely, { actorId: req.officer?.id ?? null, action: 'dossier.print', entity: 'dossier', entityId: code, ip: req.ip, detail: { form, ...detail } });
 }
 
-const RENDERERS = { '01': renderMau01, '02': renderMau02, '03': renderMau03 } as const;
+// The PDF engine (pdfkit, fontkit: about 18 MB) is loaded on the first print, not at start.
+const RENDERERS = {
+  '01': async () => (await import('./mau01.ts')).renderMau01,
+  '02': async () => (await import('./mau02.ts')).renderMau02,
+  '03': async () => (await import('./mau03.ts')).renderMau03,
+} as const;
 
 export function formRoutes(app: ZodApp, ctx: AppContext): void {
   for (const form of ['01', '02', '03'] as const) {
     app.get(`/office/dossiers/:code/forms/${form}.pdf`, { schema: { hide: true } }, async (req, reply) => {
       const p = await printable(ctx, req, form);
-      const bytes = await RENDERERS[form](p, ctx.now());
+      const bytes = await (await RENDERERS[form]())(p, ctx.now());
       await auditPrint(ctx, req, form, p.code);
       return sendPdf(reply, form, p.code, bytes);
     });
@@ -85,6 +87,7 @@ export function formRoutes(app: ZodApp, ctx: AppContext): void {
       if (query.newDate === undefined && query.reason === undefined) return reply.redirect(`/office/dossiers/${encodeURIComponent(p.code)}/forms/04`, 303);
       return sendPage(reply, <ApologyPage p={req.page} officer={req.officer} dossier={p} values={query} errors={asked.errors} />, 400);
     }
+    const { renderMau04 } = await import('./mau04.ts');
     const bytes = await renderMau04(p, asked.apology, ctx.now());
     await auditPrint(ctx, req, '04', p.code, { newDate: asked.apology.newDate, reason: asked.apology.reason });
     return sendPdf(reply, '04', p.code, bytes);
