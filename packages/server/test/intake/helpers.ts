@@ -3,7 +3,7 @@
  * directly in the database; a filled-in counter intake form for birth registration (1.001193);
  * and text pulled out of a PDF with pdfjs (legacy build, no worker), as a reader would see it.
  */
-import sharp from 'sharp';
+import { scanPng, hiddenValue } from '../support/pages.ts';
 import type { AppContext } from '../../src/context.ts';
 import type { Db } from '../../src/db/database.ts';
 import { SESSION_COOKIE } from '../../src/http/auth.ts';
@@ -35,12 +35,6 @@ export async function deskOfficer(ctx: AppContext, roles: { role: OfficerRole; u
   });
 }
 
-/** A small photo of a paper, as a phone or desk scanner would send it. */
-export function scanPng(): Promise<Buffer> {
-  return sharp({ create: { width: 400, height: 560, channels: 3, background: { r: 250, g: 248, b: 240 } } })
-    .png()
-    .toBuffer();
-}
 
 /** The fields of a complete birth registration at the counter (procedure 1.001193). */
 export function birthRegistrationFields(overrides: Record<string, string | string[]> = {}): Record<string, string | string[]> {
@@ -75,11 +69,6 @@ export function multipart(fields: Record<string, string | string[]>, files: Reco
   return form;
 }
 
-export function hiddenValue(html: string, name: string): string {
-  const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
-  if (!m?.[1]) throw new Error(`no hidden field ${name} in the page`);
-  return m[1];
-}
 
 export async function dossierCount(db: Db): Promise<number> {
   const r = await db.kysely.selectFrom('dossiers').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
@@ -108,3 +97,5 @@ export async function pdfText(bytes: Uint8Array): Promise<string> {
 export function embeddedFonts(bytes: Uint8Array): string[] {
   return [...Buffer.from(bytes).toString('latin1').matchAll(/\/BaseFont \/([A-Za-z0-9+_-]+)/g)].map((m) => m[1] as string);
 }
+
+export { scanPng, hiddenValue };

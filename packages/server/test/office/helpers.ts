@@ -4,7 +4,7 @@
  * a small page client that keeps cookies and posts forms with their CSRF token.
  */
 import { randomUUID } from 'node:crypto';
-import sharp from 'sharp';
+import { scanPng, csrfIn } from '../support/pages.ts';
 import type { AppContext } from '../../src/context.ts';
 import { SESSION_COOKIE } from '../../src/http/auth.ts';
 import { createOfficer, type Officer, type OfficerRole } from '../../src/modules/auth/service.ts';
@@ -56,18 +56,7 @@ export async function onlineDossier(ctx: AppContext, opts: { citizen?: TestCitiz
   return { code: view.code, citizen };
 }
 
-/** A small scan of a paper. */
-export function scanPng(): Promise<Buffer> {
-  return sharp({ create: { width: 300, height: 420, channels: 3, background: { r: 250, g: 248, b: 240 } } })
-    .png()
-    .toBuffer();
-}
 
-export function csrfIn(html: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m?.[1]) throw new Error('no _csrf field in the page');
-  return m[1];
-}
 
 /** The hidden transaction id of one action's form on the dossier page. */
 export function txidOfForm(html: string, action: string): string {
@@ -128,3 +117,5 @@ export class PageClient {
     return res;
   }
 }
+
+export { scanPng, csrfIn };

@@ -4,7 +4,7 @@
  * it, and a page client that keeps cookies and posts forms with their CSRF token.
  */
 import { randomUUID } from 'node:crypto';
-import sharp from 'sharp';
+import { scanPng, csrfIn, hiddenValue } from '../support/pages.ts';
 import type { AppContext } from '../../src/context.ts';
 import { createOfficer, type OfficerRole } from '../../src/modules/auth/service.ts';
 import { createSession } from '../../src/modules/auth/sessions.ts';
@@ -74,23 +74,8 @@ export async function awaitingFees(ctx: AppContext, officer: Actor, code: string
   await act(ctx, officer, code, 'request_fees');
 }
 
-export function scanPng(): Promise<Buffer> {
-  return sharp({ create: { width: 320, height: 440, channels: 3, background: { r: 250, g: 248, b: 240 } } })
-    .png()
-    .toBuffer();
-}
 
-export function csrfIn(html: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!m?.[1]) throw new Error('no _csrf field in the page');
-  return m[1];
-}
 
-export function hiddenValue(html: string, name: string): string {
-  const m = new RegExp(`name="${name}" value="([^"]+)"`).exec(html);
-  if (!m?.[1]) throw new Error(`no hidden ${name} in the page`);
-  return m[1];
-}
 
 export interface Answer {
   status: number;
@@ -155,3 +140,5 @@ export function mainOf(html: string): string {
   const m = /<main[^>]*>([\s\S]*)<\/main>/.exec(html);
   return (m?.[1] ?? html).replace(/name="_csrf" value="[^"]+"/g, '');
 }
+
+export { scanPng, csrfIn, hiddenValue };

@@ -100,6 +100,24 @@ async function accountPage(ctx: AppContext, req: FastifyRequest, officer: Office
   );
 }
 
+
+/**
+ * Reads the 6-digit code of an authenticator form and hands it to `use`; a malformed code or
+ * one the service refuses (400) comes back as the form's errors, anything else is thrown.
+ */
+async function withAuthenticatorCode(req: FastifyRequest, use: (code: string) => Promise<unknown>): Promise<Record<string, string> | null> {
+  const p = req.page;
+  const parsed = CodeBody.safeParse(req.body ?? {});
+  if (!parsed.success) return fieldErrors(parsed.error, p.t);
+  try {
+    await use(parsed.data.code);
+    return null;
+  } catch (e) {
+    if (!(e instanceof Problem) || e.status !== 400) throw e;
+    return { code: message(p, 'auth.totp_wrong') };
+  }
+}
+
 export function officeAuthPages(app: ZodApp, ctx: AppContext): void {
   const hide = { hide: true } as const;
 
@@ -207,33 +225,14 @@ export function officeAuthPages(app: ZodApp, ctx: AppContext): void {
   app.post('/office/account/totp', { config: { rateLimit: CODE_RATE }, schema: hide }, async (req, reply) => {
     const officer = req.officer as Officer;
     const p = req.page;
-    const parsed = CodeBody.safeParse(req.body ?? {});
-    let errors: Record<string, string> | null = parsed.success ? null : fieldErrors(parsed.error, p.t);
-    if (parsed.success) {
-      try {
-        await confirmTotpSetup(ctx, officer, parsed.data.code, req.ip);
-      } catch (e) {
-        if (!(e instanceof Problem) || e.status !== 400) throw e;
-        errors = { code: message(p, 'auth.totp_wrong') };
-      }
-    }
+    const errors = await withAuthenticatorCode(req, (code) => confirmTotpSetup(ctx, officer, code, req.ip));
     if (errors) return sendPage(reply, <TotpSetupView p={p} officer={officer} setup={await beginTotpSetup(ctx, officer)} errors={errors} />, 400);
     return redirectAfterPost(reply, '/office/account?totp=on');
   });
 
   app.post('/office/account/totp/disable', { config: { rateLimit: CODE_RATE }, schema: hide }, async (req, reply) => {
     const officer = req.officer as Officer;
-    const p = req.page;
-    const parsed = CodeBody.safeParse(req.body ?? {});
-    let errors: Record<string, string> | null = parsed.success ? null : fieldErrors(parsed.error, p.t);
-    if (parsed.success) {
-      try {
-        await disableTotp(ctx, officer, parsed.data.code, req.ip);
-      } catch (e) {
-        if (!(e instanceof Problem) || e.status !== 400) throw e;
-        errors = { code: message(p, 'auth.totp_wrong') };
-      }
-    }
+    const errors = await withAuthenticatorCode(req, (code) => disableTotp(ctx, officer, code, req.ip));
     if (errors) return sendPage(reply, await accountPage(ctx, req, officer, { errors }), 400);
     return redirectAfterPost(reply, '/office/account?totp=off');
   });
