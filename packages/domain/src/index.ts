@@ -9,3 +9,5 @@ export * from './formRunner.ts';
 export * from './messages.ts';
 export * from './cccd.ts';
 export * from './sms.ts';
+export * from './sync.ts';
+export * from './syncSchemas.ts';

@@ -171,6 +171,58 @@ export const PROBLEMS = {
     vi: 'Không tìm thấy hồ sơ với mã và 4 số cuối điện thoại này. Hãy kiểm tra lại cả hai rồi thử lại.',
     en: 'No dossier matches this code and these last 4 digits. Check both and try again.',
   },
+  'field.not_member': {
+    vi: 'Tài khoản này chưa thuộc tổ công nghệ số cộng đồng nào. Hãy nhờ quản trị viên thêm bạn vào tổ của thôn, ấp.',
+    en: 'This account is not a member of any community digital technology team. Ask an administrator to add you to your village team.',
+  },
+  'device.wiped': {
+    vi: 'Máy này đã được báo mất. Dữ liệu trên máy đã được xóa. Hãy đăng nhập lại trên máy mới hoặc liên hệ quản trị viên.',
+    en: 'This phone was reported lost, so its data has been erased. Sign in again on a new phone or contact an administrator.',
+  },
+  'device.unknown': {
+    vi: 'Máy này chưa đăng nhập với tài khoản của bạn. Hãy đăng nhập lại khi có mạng.',
+    en: 'This phone is not signed in with your account. Sign in again when you are online.',
+  },
+  'sync.invalid': {
+    vi: 'Bản ghi chưa hợp lệ. Hãy mở bản ghi, sửa các mục được nêu rồi lưu lại.',
+    en: 'This record is not valid. Open it, correct the fields listed and save it again.',
+  },
+  'sync.hash_mismatch': {
+    vi: 'Bản ghi bị hỏng trên đường truyền. Máy sẽ tự gửi lại; nếu vẫn lỗi, hãy lưu lại bản ghi.',
+    en: 'The record was damaged on the way. The phone will send it again; if it keeps failing, save the record again.',
+  },
+  'sync.id_reused': {
+    vi: 'Mã bản ghi đã được dùng cho nội dung khác. Bản ghi không được áp dụng; hãy lưu lại thành bản ghi mới.',
+    en: 'This record id was already used for different content. Nothing was applied; save it again as a new record.',
+  },
+  'sync.not_in_team': {
+    vi: 'Bản ghi thuộc thôn, ấp ngoài tổ của bạn. Hãy chọn đúng thôn, ấp của tổ.',
+    en: 'This record belongs to a village outside your team. Choose a village of your team.',
+  },
+  'sync.not_found': {
+    vi: 'Không tìm thấy hộ, người dân hoặc vướng mắc mà bản ghi nhắc tới. Hãy đồng bộ để tải dữ liệu mới rồi kiểm tra lại.',
+    en: 'The household, resident or blocker this record refers to was not found. Sync to get the latest data, then check again.',
+  },
+  'sync.file_missing': {
+    vi: 'Ảnh kèm theo chưa được tải lên. Máy sẽ tự gửi lại ảnh rồi gửi bản ghi.',
+    en: 'The attached photo has not arrived yet. The phone will send the photo and then the record again.',
+  },
+  'sync.file_invalid': {
+    vi: 'Ảnh không hợp lệ hoặc quá lớn. Hãy chụp lại ảnh.',
+    en: 'The photo is not valid or too large. Take the photo again.',
+  },
+  'sync.application_invalid': {
+    vi: 'Hồ sơ hỗ trợ nộp còn thiếu hoặc sai thông tin. Hãy mở hồ sơ, sửa các câu được nêu rồi lưu lại.',
+    en: 'The assisted application has missing or wrong answers. Open it, correct the questions listed and save it again.',
+  },
+  'sync.cursor_invalid': {
+    vi: 'Vị trí đồng bộ không hợp lệ. Máy sẽ tải lại toàn bộ dữ liệu của tổ.',
+    en: 'The sync position is not valid. The phone will download the team data again from the start.',
+  },
+  'sync.busy': {
+    vi: 'Máy chủ đang bận. Máy sẽ tự gửi lại sau ít phút; dữ liệu vẫn còn trên máy.',
+    en: 'The server is busy. The phone will try again in a few minutes; the data stays on the phone.',
+  },
   'server.error': {
     vi: 'Hệ thống gặp lỗi. Dữ liệu của bạn chưa bị thay đổi. Hãy thử lại sau ít phút.',
     en: 'Something went wrong on our side. Nothing was changed. Try again in a few minutes.',

@@ -80,7 +80,7 @@ export function isFinal(status: Status): boolean {
 }
 
 /** Roles an officer can hold on a unit subtree. */
-export const ROLES = ['admin', 'leader', 'officer', 'specialist', 'citizen'] as const;
+export const ROLES = ['admin', 'leader', 'officer', 'specialist', 'member', 'citizen'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**

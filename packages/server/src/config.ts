@@ -12,6 +12,8 @@ const EnvSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  /** How long a field phone stays signed in between online sign-ins (it works offline meanwhile). */
+  FIELD_SESSION_DAYS: z.coerce.number().int().min(1).max(90).default(30),
   /** 32+ characters; seals applicant personal data and keys its lookup hashes. */
   DATA_KEY: z.string().min(32, 'must be at least 32 characters (generate one with: openssl rand -base64 48)').optional(),
   COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),

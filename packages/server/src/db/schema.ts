@@ -66,7 +66,7 @@ export interface UsersTable {
 
 export interface UserRolesTable {
   user_id: number;
-  role: 'admin' | 'leader' | 'officer' | 'specialist';
+  role: 'admin' | 'leader' | 'officer' | 'specialist' | 'member';
   unit_id: number;
 }
 

@@ -28,6 +28,8 @@ import { procedureRoutes } from '../modules/procedures/routes.ts';
 import { calendarRoutes } from '../modules/calendar/routes.ts';
 import { dossierRoutes } from '../modules/dossiers/routes.ts';
 import { reportRoutes } from '../modules/reports/routes.ts';
+import { syncRoutes } from '../modules/sync/routes.ts';
+import { fieldAppRoutes } from '../modules/sync/fieldAppRoutes.ts';
 import { registerWeb, isPageRequest, renderPageError } from '../web/plugin.ts';
 import { SITE_CSS_HASH } from '../web/render.tsx';
 import { registerPages } from '../web/pages.ts';
@@ -133,6 +135,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     calendarRoutes(s, ctx);
     dossierRoutes(s, ctx);
     reportRoutes(s, ctx);
+    syncRoutes(s, ctx);
+    fieldAppRoutes(s, ctx);
     registerPages(s, ctx);
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -74,7 +74,7 @@ function Shell({ p, title, children, wide, hasErrors, brandHref, brand, nav }: S
         <footer class="bottom">
           <p>{p.t('common.footer')}</p>
           <p>
-            <a href="/glossary">{p.t('common.glossary_link')}</a> · <a href="/help">{p.t('common.help_link')}</a>
+            <a href="/glossary">{p.t('common.glossary_link')}</a> · <a href="/help">{p.t('common.help_link')}</a> · <a href="/step-cards">{p.t('common.step_cards_link')}</a>
           </p>
         </footer>
       </body>
@@ -124,6 +124,11 @@ export function OfficePage(props: ShellProps & { officer: Officer | null }) {
       <li>
         <a href="/office/reports/ii06a">{p.t('office.nav.report')}</a>
       </li>
+      {officer.roles.some((r) => r.role === 'admin' || r.role === 'leader' || r.role === 'officer') ? (
+        <li>
+          <a href="/office/teams">{p.t('office.nav.teams')}</a>
+        </li>
+      ) : null}
       {officer.roles.some((r) => r.role === 'admin' && r.unitLevel === 'province') ? (
         <li>
           <a href="/office/admin">{p.t('office.nav.admin')}</a>

@@ -13,6 +13,7 @@ import { intakePages } from '../modules/dossiers/pages/intakePages.tsx';
 import { reportPages } from '../modules/reports/pages.tsx';
 import { adminPages } from '../modules/auth/adminPages.tsx';
 import { auditPages } from '../modules/audit/pages.tsx';
+import { teamPages } from '../modules/teams/pages/routes.tsx';
 
 export function registerPages(app: ZodApp, ctx: AppContext): void {
   procedurePages(app, ctx);
@@ -27,4 +28,5 @@ export function registerPages(app: ZodApp, ctx: AppContext): void {
   reportPages(app, ctx);
   adminPages(app, ctx);
   auditPages(app, ctx);
+  teamPages(app, ctx);
 }

@@ -27,6 +27,7 @@ import { receiveAtCounter } from '../../src/modules/dossiers/counterIntake.ts';
 import { prepareUpload } from '../../src/modules/dossiers/documents.ts';
 import { actOnDossier, type Actor } from '../../src/modules/dossiers/service.ts';
 import { addDraftDocument, startDraft } from '../../src/modules/dossiers/drafts.ts';
+import { STEP_CARDS } from '@causo/field/cards';
 import { DESCRIBE, PRINCIPALS, principal, send, verdictOf, type Body, type Principal, type Verdict, type Who } from './routeAccessSupport.ts';
 
 const INSIDE = '25309'; // Xã Hưng Phước, Đồng Nai (in force from 2025-07-01)
@@ -50,6 +51,10 @@ interface Fixtures {
   userId: number;
   /** Commune 25309 as in force today. */
   unitId: number;
+  /** A community digital technology team on village 25309-01, its member's phone, and an open sync conflict there. */
+  village: string;
+  deviceId: string;
+  conflictId: number;
 }
 
 /** Who may use a route. */
@@ -62,6 +67,10 @@ type Rule =
   | 'reception' // admin or one-stop officer role covering 25309 (receive, fees_paid, counter intake)
   | 'assigners' // admin, officer or leader covering 25309 (hand a dossier to a specialist)
   | 'intakeDesk' // admin or officer role on any unit with a commune in force
+  | 'supervisors' // any admin, leader or officer role on any unit (each sees the teams and conflicts of their own subtree)
+  | 'teamSupervisors' // admin, leader or officer covering village 25309-01 (its team page, its conflicts)
+  | 'deviceAdmins' // admin covering village 25309-01 (report a team member's phone lost)
+  | 'phones' // a team member's signed-in phone (bearer token bound to its device): no principal here has one; test/sync/fieldApi.test.ts covers them
   | 'provinceAdmins' // the administrator of any province in force
   | 'thisProvinceAdmin'; // the administrator of the province the object belongs to (75)
 
@@ -75,6 +84,10 @@ const ALLOWED: Record<Rule, readonly Who[]> = {
   reception: ['officer', 'communeAdmin', 'provinceAdmin'],
   assigners: ['officer', 'provinceLeader', 'communeAdmin', 'provinceAdmin'],
   intakeDesk: ['officer', 'outsideOfficer', 'communeAdmin', 'provinceAdmin', 'otherProvinceAdmin'],
+  supervisors: ['officer', 'outsideOfficer', 'provinceLeader', 'communeAdmin', 'provinceAdmin', 'otherProvinceAdmin', 'retiredProvinceAdmin'],
+  teamSupervisors: ['officer', 'provinceLeader', 'communeAdmin', 'provinceAdmin'],
+  deviceAdmins: ['communeAdmin', 'provinceAdmin'],
+  phones: [],
   provinceAdmins: ['provinceAdmin', 'otherProvinceAdmin'],
   thisProvinceAdmin: ['provinceAdmin'],
 };
@@ -110,6 +123,17 @@ const EXPECTED: Record<string, RouteCase> = {
   'POST /api/v1/auth/login': { rule: 'everyone', body: form() }, // no credentials: 400 after the guard
   'POST /api/v1/auth/logout': { rule: 'officers', endsSession: true },
   'GET /api/v1/auth/me': { rule: 'officers' },
+
+  // ---- the field app and its sync API (docs/sync.md) -------------------------------------------
+  'GET /field': { rule: 'everyone' },
+  'GET /field/': { rule: 'everyone' },
+  'GET /field/:file': { rule: 'everyone', path: () => '/field/manifest.webmanifest' },
+  'POST /api/v1/field/sign-in': { rule: 'everyone', body: form() }, // no credentials: 400 after the guard
+  'POST /api/v1/field/sign-out': { rule: 'phones' },
+  'GET /api/v1/field/bootstrap': { rule: 'phones' },
+  'POST /api/v1/sync/push': { rule: 'phones', body: () => ({ deviceId: '0193c1e0-0000-7000-8000-000000000000', envelopes: [{}] }) },
+  'GET /api/v1/sync/pull': { rule: 'phones' },
+  'PUT /api/v1/sync/files/:sha256': { rule: 'phones', path: () => `/api/v1/sync/files/${'a'.repeat(64)}` },
 
   // ---- JSON API: reference data (public) and the calendar ------------------------------------
   'GET /api/v1/units': { rule: 'everyone', path: () => '/api/v1/units?level=province' },
@@ -248,6 +272,18 @@ const EXPECTED: Record<string, RouteCase> = {
   'GET /office/reports/ii06a.csv': { rule: 'subtree', path: () => `/office/reports/ii06a.csv?unit=${INSIDE}&${PERIOD}` },
   'GET /office/reports/ii06a.pdf': { rule: 'subtree', path: () => `/office/reports/ii06a.pdf?unit=${INSIDE}&${PERIOD}` },
 
+  // ---- back office: community digital technology teams ------------------------------------------------------
+  'GET /office/teams': { rule: 'supervisors' }, // each sees the teams of their own subtree (checked below)
+  'GET /office/teams/conflicts': { rule: 'supervisors' }, // commune or above; each sees their own subtree
+  'POST /office/teams/conflicts/:id': { rule: 'teamSupervisors', path: (f) => `/office/teams/conflicts/${f.conflictId}`, body: form() }, // no choice: 400 after the check
+  'GET /office/teams/:villageCode': { rule: 'teamSupervisors', path: (f) => `/office/teams/${f.village}` },
+  // Writes: the commune's admin (first in PRINCIPALS order) marks it lost; the province's admin then gets 409 "already lost".
+  'POST /office/teams/:villageCode/devices/:deviceId/lost': { rule: 'deviceAdmins', path: (f) => `/office/teams/${f.village}/devices/${f.deviceId}/lost`, phase: 2 },
+
+  // ---- step cards (public: residents and officers print them) ----------------------------------------------
+  'GET /step-cards': { rule: 'everyone' },
+  'GET /step-cards/:slug': { rule: 'everyone', path: () => `/step-cards/${STEP_CARDS[0]?.slug ?? ''}` },
+
   // ---- back office: administration (empty or invalid forms: 400 after the guard) ---------------------------
   'GET /office/admin': { rule: 'provinceAdmins' },
   'GET /office/admin/users': { rule: 'provinceAdmins' }, // each sees their own province's officers
@@ -291,6 +327,7 @@ describeEachEngine('every route checks who may use it', (env) => {
   let f: Fixtures;
   const principals = new Map<Who, Principal>();
   const outcomes: Outcome[] = [];
+  let communeAdminId = 0;
   let baseline: { dossiers: number; users: number; comments: number; assignments: number; payments: number; officeHours: string; states: { code: string; status: number; version: number }[] };
 
   const states = async () =>
@@ -321,6 +358,8 @@ describeEachEngine('every route checks who may use it', (env) => {
       retiredProvinceAdmin: (await officerOn(db, [{ role: 'admin', unitCode: '70', on: '2022-08-15' }])).id,
     };
 
+    communeAdminId = officers.communeAdmin;
+
     // A dossier received at the counter of 25309 with a scanned paper, through the intake service, then taken into processing.
     const loaded = await loadOfficer(db.kysely, officer.id);
     assert.ok(loaded);
@@ -348,7 +387,32 @@ describeEachEngine('every route checks who may use it', (env) => {
     const draft = await startDraft(ctx, me, PROCEDURE);
     const draftDocumentId = await addDraftDocument(ctx, me, draft.id, 'birthCertificate', { filename: 'giay-chung-sinh.jpg', data: await photo(400, 300) });
 
+    // A team on village 25309-01 with a member's phone, and a conflict of two phones' edits there.
+    const village = '25309-01';
+    const villageId = await unitId(db, village, TODAY);
+    const member = await officerOn(db, [{ role: 'member', unitCode: village }]);
+    const deviceId = randomUUID();
+    const conflictId = await db.transaction(async (trx) => {
+      await trx.insertInto('teams').values({ unit_id: villageId, name: 'Tổ CNSCĐ ấp Phước Tiến', created_at: ctx.now() }).execute();
+      await trx.insertInto('devices').values({ id: deviceId, user_id: member.id, label: 'Máy thử quyền', registered_at: ctx.now(), last_seen_at: ctx.now() }).execute();
+      const envelopeId = randomUUID();
+      const entityId = randomUUID();
+      await trx
+        .insertInto('sync_envelopes')
+        .values({ id: envelopeId, device_id: deviceId, member_id: member.id, entity: 'household', entity_id: entityId, op: 'update', base_version: 1, occurred_at: ctx.now(), received_at: ctx.now(), payload_hash: 'a'.repeat(64), content_hash: 'b'.repeat(64), result: 'conflict', result_version: 1, payload_sealed: ctx.vault.seal({}) })
+        .execute();
+      const c = await trx
+        .insertInto('sync_conflicts')
+        .values({ unit_id: villageId, entity: 'household', entity_id: entityId, field: 'headName', values_sealed: ctx.vault.seal({ kept: 'Điểu Văn A', other: 'Điểu Văn Á' }), envelope_id: envelopeId, member_id: member.id, incoming_won: false, kept_at: ctx.now(), kept_envelope: null, other_at: ctx.now(), other_envelope: envelopeId, other_member_id: member.id, created_at: ctx.now() })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return Number(c.id);
+    });
+
     f = {
+      village,
+      deviceId,
+      conflictId,
       dossier: received.code,
       documentId: doc.id,
       online: online.code,
@@ -441,6 +505,12 @@ describeEachEngine('every route checks who may use it', (env) => {
     const testDay = await env.db.kysely.selectFrom('calendar_days').select('date').where('date', '=', '2099-12-31').executeTakeFirst();
     assert.equal(testDay, undefined, 'the day put by the walk is still there');
     // The owner removed their paper and deleted their application, last, after everyone else was refused.
+    // The phone was marked lost once, by the first administrator allowed to; the conflict was not settled.
+    const device = await env.db.kysely.selectFrom('devices').select(['status', 'lost_marked_by']).where('id', '=', f.deviceId).executeTakeFirstOrThrow();
+    assert.equal(device.status, 'lost');
+    assert.equal(device.lost_marked_by, communeAdminId);
+    const conflict = await env.db.kysely.selectFrom('sync_conflicts').select(['status', 'version']).where('id', '=', f.conflictId).executeTakeFirstOrThrow();
+    assert.deepEqual(conflict, { status: 'open', version: 1 });
     const draft = await env.db.kysely.selectFrom('drafts').select('id').where('id', '=', f.draftId).executeTakeFirst();
     assert.equal(draft, undefined, 'the owner could not delete their application');
   });
@@ -458,6 +528,10 @@ describeEachEngine('every route checks who may use it', (env) => {
     assert.ok(!lists(await full('otherProvinceAdmin', '/api/v1/dossiers'), f.dossier), "another province's admin sees a dossier of 25309 in the API list");
     assert.ok(lists(await full('officer', '/office?tab=all'), f.dossier), 'the officer of 25309 does not see its dossier in the queue');
     assert.ok(!lists(await full('outsideOfficer', '/office?tab=all'), f.dossier), 'an officer of 25308 sees a dossier of 25309 in the queue');
+    assert.ok(lists(await full('officer', '/office/teams'), `/office/teams/${f.village}"`), 'the officer of 25309 does not see its team');
+    assert.ok(!lists(await full('outsideOfficer', '/office/teams'), `/office/teams/${f.village}"`), 'an officer of 25308 sees a team of 25309');
+    assert.ok(lists(await full('provinceLeader', '/office/teams/conflicts'), `/office/teams/conflicts/${f.conflictId}"`), 'the province leader does not see the conflict');
+    assert.ok(!lists(await full('otherProvinceAdmin', '/office/teams/conflicts'), `/office/teams/conflicts/${f.conflictId}"`), "another province's admin sees the conflict");
     assert.ok(lists(await full('citizen', '/my'), f.online), 'the citizen does not see their dossier');
     assert.ok(!lists(await full('otherCitizen', '/my'), f.online), "another citizen sees the citizen's dossier");
   });

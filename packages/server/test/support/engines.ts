@@ -40,7 +40,8 @@ function templateKey(): string {
   return h.digest('hex').slice(0, 12);
 }
 
-async function pgliteTemplate(): Promise<Blob> {
+/** The migrated, seeded PGlite data folder as a tarball (the chaos test restores it into a folder on disk). */
+export async function pgliteTemplate(): Promise<Blob> {
   const dir = join(tmpdir(), 'causo-test-templates');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `pglite-${templateKey()}.tar`);
@@ -63,7 +64,8 @@ async function freshPglite(): Promise<Db> {
   return openDatabase({ pglite });
 }
 
-async function freshPostgres(): Promise<{ db: Db; drop: () => Promise<void> }> {
+/** A new database cloned from the template; `url` lets another process (a real server) open it too. */
+export async function freshPostgres(): Promise<{ db: Db; url: string; drop: () => Promise<void> }> {
   const url = new URL(process.env.TEST_DATABASE_URL ?? '');
   const admin = new pg.Client({ connectionString: url.toString() });
   await admin.connect();
@@ -94,6 +96,7 @@ async function freshPostgres(): Promise<{ db: Db; drop: () => Promise<void> }> {
   const db = await openDatabase({ databaseUrl: u.toString(), poolSize: 8 });
   return {
     db,
+    url: u.toString(),
     drop: async () => {
       const a = new pg.Client({ connectionString: url.toString() });
       await a.connect();

@@ -59,7 +59,7 @@ export interface SessionOfficer {
   id: number;
   username: string;
   displayName: string;
-  roles: { role: 'admin' | 'leader' | 'officer' | 'specialist'; unitId: number; unitLevel: string }[];
+  roles: { role: 'admin' | 'leader' | 'officer' | 'specialist' | 'member'; unitId: number; unitLevel: string }[];
 }
 
 /**

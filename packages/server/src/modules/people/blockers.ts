@@ -7,6 +7,7 @@
 import type { Trx } from '../../db/database.ts';
 import type { Vault } from '../../security/vault.ts';
 import { audit } from '../audit/service.ts';
+import { linkNewPortalBlocker } from '../sync/apply/portalBlockers.ts';
 import type { BlockerKind } from './schema.ts';
 import type { SignupDetails } from './forms.ts';
 
@@ -50,6 +51,8 @@ export async function recordPortalBlocker(trx: Trx, vault: Vault, b: PortalBlock
     )
     .returning(['id', 'occurrences'])
     .executeTakeFirstOrThrow();
+  // Someone already in a team's household register: the team sees the blocker after its next sync.
+  await linkNewPortalBlocker(trx, row.id, idHash, vault.lookupHash('phone', b.person.phone));
   await audit(trx, { actorId: null, action: 'blocker.recorded', entity: 'blocker', entityId: row.id, detail: { kind: b.kind, source: 'portal', register: b.register, occurrences: row.occurrences }, ip: b.ip });
   return row.id;
 }

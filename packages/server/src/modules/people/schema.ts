@@ -72,6 +72,11 @@ export interface BlockersTable {
   resolved_at: MaybeTimestamp;
   resolved_by: number | null;
   resolution: string | null;
+  // 009_field.sql: blockers recorded in the field, or linked to a resident of a team's register
+  client_id: ColumnType<string | null, string | null | undefined, string | null>;
+  household_id: ColumnType<string | null, string | null | undefined, string | null>;
+  resident_id: ColumnType<string | null, string | null | undefined, string | null>;
+  created_by: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 declare module '../../db/schema.ts' {

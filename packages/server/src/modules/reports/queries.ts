@@ -140,3 +140,29 @@ export function unitsByIds(db: Kysely<DB>, ids: number[]) {
 export function sectorNames(db: Kysely<DB>) {
   return db.selectFrom('sectors').select(['code', 'name_vi', 'name_en']).execute();
 }
+
+/**
+ * "Trong đó hồ sơ trực tuyến được tổ CNSCĐ hỗ trợ nộp": assisted applications (submitted online
+ * by a team member for a resident) received in the period under the unit's subtree (every
+ * version of the unit code). Read through the partial index of 010_field_indexes.sql, which
+ * holds assisted dossiers only, so it stays small however many dossiers there are.
+ */
+export async function assistedOnlineCount(db: Kysely<DB>, unit: { code: string; province_code: string }, start: Date, end: Date): Promise<number> {
+  const row = await db
+    .selectFrom('dossiers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('assisted_by', 'is not', null)
+    .where('received_at', '>=', start)
+    .where('received_at', '<', end)
+    .where('status', 'not in', [1, 3])
+    .where(
+      'unit_id',
+      'in',
+      db
+        .selectFrom('units as u')
+        .select('u.id')
+        .where(sql<boolean>`u.ancestor_ids && (SELECT array_agg(s.id) FROM units s WHERE s.code = ${unit.code} AND s.province_code = ${unit.province_code})`),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -5,13 +5,13 @@
  * series. Each part is one or two small queries; the chart is a single grouped query. What does
  * not depend on the officer is cached for a few seconds (viewCache.ts).
  */
-import type { Ii06aReport, Period } from '@causo/domain';
+import { periodBounds, type Ii06aReport, type Period } from '@causo/domain';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { requireRoleOnUnit, type Officer } from '../auth/service.ts';
 import { ii06aReport, resolveReportUnit, type ReportUnit } from './service.ts';
 import { cachedView } from './viewCache.ts';
-import { sectorNames, seriesSums, unitTrail, unitsByIds, type SeriesSums } from './queries.ts';
+import { assistedOnlineCount, sectorNames, seriesSums, unitTrail, unitsByIds, type SeriesSums } from './queries.ts';
 
 const LEVEL_RANK = { province: 0, district: 1, commune: 2, village: 3 } as const;
 
@@ -29,6 +29,8 @@ export interface ReportView {
   /** Other units the officer holds roles on, in force for the period (to switch between them). */
   ownUnits: { code: string; name: string }[];
   series: SeriesSums[];
+  /** Online applications assisted by the community digital technology teams, received in the period. */
+  assistedOnline: number;
 }
 
 const inForce = (u: { valid_from: string; valid_to: string | null }, date: string) => u.valid_from <= date && (u.valid_to === null || u.valid_to >= date);
@@ -60,7 +62,7 @@ export async function loadReportView(
   await requireRoleOnUnit(db, officer, unit.id);
 
   const key = JSON.stringify(['view', unit.id, input.period, input.by, input.lang, input.chartPeriods]);
-  const { report, trail, series } = await cachedView(db, key, () => computeView(db, unit, input, now));
+  const { report, trail, series, assistedOnline } = await cachedView(db, key, () => computeView(db, unit, input, now));
   const roots = new Set(officer.roles.map((r) => r.unitId));
   const seen = new Set<string>();
   const ownUnits = mine
@@ -72,23 +74,26 @@ export async function loadReportView(
     trail: trail.map((t) => ({ code: t.code, name: t.name, covered: t.ancestor_ids.some((id) => roots.has(id)) })),
     ownUnits,
     series,
+    assistedOnline,
   };
 }
 
 /** What every officer allowed to see the unit sees alike (cached; the caller has authorized). */
 async function computeView(db: Kysely<DB>, unit: ReportUnit, input: { period: Period; by: 'unit' | 'sector'; chartPeriods: Period[]; lang: string }, now: Date) {
-  const [report, trail, series, names] = await Promise.all([
+  const bounds = periodBounds(input.period);
+  const [report, trail, series, names, assistedOnline] = await Promise.all([
     ii06aReport(db, { period: input.period, unitCode: unit.code, by: input.by }, now, unit),
     // A province is its own breadcrumb: no query for it.
     unit.ancestor_ids.length > 1 ? unitTrail(db, unit.ancestor_ids) : Promise.resolve([{ code: unit.code, name: unit.name, ancestor_ids: unit.ancestor_ids }]),
     seriesSums(db, unit, input.chartPeriods),
     input.by === 'sector' && input.lang !== 'vi' ? sectorNames(db) : Promise.resolve(null),
+    assistedOnlineCount(db, unit, bounds.start, bounds.end),
   ]);
   if (names) {
     const en = new Map(names.map((s) => [s.code, s.name_en]));
     report.rows = report.rows.map((r) => ({ ...r, name: en.get(r.code) ?? r.name }));
   }
-  return { report, trail, series };
+  return { report, trail, series, assistedOnline };
 }
 
 /** The report alone, for downloads: the same unit choice and the same authorization. */

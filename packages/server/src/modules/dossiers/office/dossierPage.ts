@@ -32,6 +32,8 @@ export interface OfficeDossier {
   comments: DossierComment[];
   minutesPerDay: number;
   overdue: boolean;
+  /** An assisted application (hỗ trợ nộp hồ sơ): the team member who helped, and how. */
+  assisted: { by: string; mode: 'on_behalf' | 'alongside' } | null;
 }
 
 /** The actions the state machine allows in `status` that one of `roles` may take. */
@@ -47,7 +49,7 @@ export async function loadOfficeDossier(ctx: AppContext, actor: Actor, code: str
   const db = ctx.db.kysely;
   const record = await findDossierByCode(db, code);
   if (!record) throw notFound('dossier.not_found', `no dossier ${code}`);
-  const [procedure, documents, roles, specialists, assignments, comments, calendar] = await Promise.all([
+  const [procedure, documents, roles, specialists, assignments, comments, calendar, helper] = await Promise.all([
     findProcedureByCode(db, view.procedure.code),
     listDocuments(db, { dossierId: record.id }),
     rolesOnUnit(db, actor.officer, record.unit_id),
@@ -55,6 +57,7 @@ export async function loadOfficeDossier(ctx: AppContext, actor: Actor, code: str
     assignmentHistory(db, record.id),
     listComments(db, record.id),
     ctx.calendar.calendar(),
+    record.assisted_by === null ? Promise.resolve(undefined) : db.selectFrom('users').select('display_name').where('id', '=', record.assisted_by).executeTakeFirst(),
   ]);
   const status = view.status as Status;
   return {
@@ -72,5 +75,6 @@ export async function loadOfficeDossier(ctx: AppContext, actor: Actor, code: str
     comments,
     minutesPerDay: calendar.minutesPerDay,
     overdue: view.workingMinutesLeft !== null && view.workingMinutesLeft < 0 && status !== 5,
+    assisted: helper && record.assist_mode ? { by: helper.display_name, mode: record.assist_mode } : null,
   };
 }

@@ -23,6 +23,8 @@ export interface QueueRow {
   dueAt: Date | null;
   finishedAt: Date | null;
   assignee: string | null;
+  /** An assisted application (009_field.sql): the team member who helped, and how. */
+  assisted: { by: string; mode: 'on_behalf' | 'alongside' } | null;
 }
 
 export interface QueuePage {
@@ -55,6 +57,8 @@ const ROW_COLUMNS = [
   'dossiers.received_at',
   'dossiers.due_at',
   'dossiers.finished_at',
+  'dossiers.assisted_by',
+  'dossiers.assist_mode',
 ] as const;
 
 /**
@@ -121,6 +125,8 @@ export function listQueueQuery(db: Kysely<DB>, ctx: AppContext, units: number[],
       'd.received_at',
       'd.due_at',
       'd.finished_at',
+      'd.assist_mode',
+      eb.selectFrom('users as helper').select('helper.display_name').whereRef('helper.id', '=', 'd.assisted_by').as('assisted_by_name'),
       eb
         .selectFrom('dossier_assignments as a')
         .innerJoin('users as u', 'u.id', 'a.assignee_id')
@@ -162,6 +168,7 @@ export function pageOf(found: Awaited<ReturnType<ReturnType<typeof listQueueQuer
     dueAt: r.due_at,
     finishedAt: r.finished_at,
     assignee: r.assignee,
+    assisted: r.assisted_by_name && r.assist_mode ? { by: r.assisted_by_name, mode: r.assist_mode } : null,
   }));
   const first = rows[0]?.id ?? null;
   const last = rows[rows.length - 1]?.id ?? null;

@@ -269,6 +269,7 @@ export function Ii06aPage({ p, officer, choice, by, now, view, errors, unitParam
       {view ? (
         <>
           <KeyFigures p={p} total={view.report.total} />
+          <p class="assisted-online">{t('report.assisted_online', { n: view.assistedOnline })}</p>
           <h2 id="table-title">{t(by === 'unit' ? 'report.table.title_unit' : 'report.table.title_sector')}</h2>
           <ViewSwitch p={p} choice={choice} unit={view.unit.code} by={by} />
           {by === 'unit' && view.report.rows.some((r) => linkFor(r)) ? <p class="hint">{t('report.table.drill_hint')}</p> : null}

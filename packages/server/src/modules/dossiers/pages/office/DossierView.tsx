@@ -136,6 +136,11 @@ export function DossierView({ p, officer, d, errors = {}, values = {}, notice, f
       <p class="lead">
         {procedureName} · <b>{statusName(p, v.status)}</b>
       </p>
+      {d.assisted ? (
+        <p>
+          <span class="tag assisted">{p.t('office.dossier.assisted', { name: d.assisted.by, mode: p.t(`office.assist_mode.${d.assisted.mode}`) })}</span>
+        </p>
+      ) : null}
       <SummaryList
         rows={[
           { key: p.t('office.dossier.channel'), value: channelName(p, v.channel) },

@@ -99,7 +99,10 @@ function Rows({ p, rows, moment, caption, procedureName, unitName }: { p: PageRe
             <td>
               <a href={`/office/dossiers/${encodeURIComponent(r.code)}`}>{r.code}</a>
             </td>
-            <td>{r.applicantName}</td>
+            <td>
+              {r.applicantName}
+              {r.assisted ? <span class="hint">{p.t('office.dossier.assisted', { name: r.assisted.by, mode: p.t(`office.assist_mode.${r.assisted.mode}`) })}</span> : null}
+            </td>
             <td>
               {procedureName.get(r.procedureId) ?? ''}
               <span class="hint">

@@ -1,0 +1,222 @@
+/**
+ * The field app in real Chromium: sign in online, choose a PIN, go offline, record a household,
+ * a person, a visit, a blocker and an assisted application, reload offline and unlock with the
+ * PIN, come back online, sync, and find the dossier (channel 2, assisted) in the database.
+ */
+import { it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describeEachEngine } from '../support/engines.ts';
+import { expectAccessible, useBrowser } from '../support/browser.ts';
+import { makeOfficer, testContext, TestClock } from '../support/fixtures.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { fieldAppRoutes } from '../../src/modules/sync/fieldAppRoutes.ts';
+import type { Db } from '../../src/db/database.ts';
+
+const TODAY = '2026-11-25';
+const VILLAGE = '25309-04';
+const PIN = '246813';
+
+/** A server like startWebServer's, with the field app's routes (registered here until app.ts does). */
+async function startFieldServer(db: Db) {
+  const ctx = testContext(db, new TestClock(new Date(`${TODAY}T09:00:00+07:00`)));
+  if (process.env.DEBUG_FIELD) ctx.log = (await import('pino')).default({ level: 'error' });
+  const app = await buildApp(ctx);
+  if (!app.hasRoute({ method: 'GET', url: '/field/' })) fieldAppRoutes(app, ctx);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { app, ctx, baseUrl: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/**
+ * axe-core runs on a copy of the page that loads nothing (support/browser.ts), and the app's
+ * styles are a file: the stylesheet's text goes into the copy so touch targets and contrast are
+ * checked as the member sees them. (The live page's CSP ignores the inline copy.)
+ */
+async function accessible(page: Page, baseUrl: string): Promise<void> {
+  const href = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel=stylesheet]')?.href ?? '');
+  const css = href ? await (await fetch(href.replace(/^https?:\/\/[^/]+/, baseUrl))).text() : '';
+  await page.evaluate((text) => {
+    const s = document.createElement('style');
+    s.id = 'axe-copy-of-styles';
+    s.textContent = text;
+    document.head.append(s);
+  }, css);
+  try {
+    await expectAccessible(page);
+  } finally {
+    await page.evaluate(() => document.getElementById('axe-copy-of-styles')?.remove());
+  }
+}
+
+async function waitSaved(page: Page) {
+  await page.getByRole('status').filter({ hasText: 'Đã lưu trên máy.' }).first().waitFor();
+}
+
+describeEachEngine('field app in the browser', (env) => {
+  const browser = useBrowser();
+  let web: Awaited<ReturnType<typeof startFieldServer>>;
+  let context: BrowserContext;
+  let page: Page;
+  let member: { username: string; password: string };
+
+  it('starts a server with a team member of Ấp Thủy Đông', async () => {
+    web = await startFieldServer(env.db);
+    member = await makeOfficer(env.db, [{ role: 'member', unitCode: VILLAGE, on: TODAY }]);
+  });
+
+  it('serves the app shell with its own CSP, a service worker allowed on /field/ and hashed immutable files', async () => {
+    const redirect = await fetch(`${web.baseUrl}/field`, { redirect: 'manual' });
+    assert.equal(redirect.status, 301);
+    assert.equal(redirect.headers.get('location'), '/field/');
+    const index = await fetch(`${web.baseUrl}/field/`, { headers: { 'accept-encoding': 'br' } });
+    assert.equal(index.status, 200);
+    assert.equal(index.headers.get('cache-control'), 'no-cache');
+    const csp = index.headers.get('content-security-policy') ?? '';
+    for (const d of ["script-src 'self'", "connect-src 'self'", "img-src 'self' blob: data:", "worker-src 'self'"]) assert.ok(csp.includes(d), d);
+    assert.ok(!/unsafe-inline/.test(csp));
+    const html = await index.text();
+    assert.ok(!/<script>(?!<\/script>)/.test(html), 'no inline script');
+    const js = /src="\/field\/(app\.[0-9A-Z]{8}\.js)"/.exec(html)?.[1];
+    assert.ok(js);
+    const asset = await fetch(`${web.baseUrl}/field/${js}`);
+    assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
+    const sw = await fetch(`${web.baseUrl}/field/sw.js`);
+    assert.equal(sw.headers.get('service-worker-allowed'), '/field/');
+    assert.equal(sw.headers.get('cache-control'), 'no-cache');
+    const manifest = (await (await fetch(`${web.baseUrl}/field/manifest.webmanifest`)).json()) as { start_url: string; scope: string; display: string; icons: { sizes: string }[] };
+    assert.equal(manifest.start_url, '/field/');
+    assert.equal(manifest.display, 'standalone');
+    assert.deepEqual([...new Set(manifest.icons.map((i) => i.sizes))], ['192x192', '512x512']);
+    assert.equal((await fetch(`${web.baseUrl}/field/..%2Fpackage.json`)).status, 404);
+  });
+
+  it('signs in online, sets a PIN and shows the village household list', async () => {
+    context = await browser.context({ js: true });
+    page = await context.newPage();
+    await page.goto(`${web.baseUrl}/field/`);
+    await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
+    await accessible(page, web.baseUrl);
+    await page.getByLabel('Tên đăng nhập').fill(member.username);
+    await page.getByLabel('Mật khẩu').fill(member.password);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByRole('heading', { name: 'Đặt mã PIN' }).waitFor();
+    await page.getByLabel('Mã PIN mới (6 chữ số)').fill(PIN);
+    await page.getByLabel('Nhập lại mã PIN').fill(PIN);
+    await page.getByRole('button', { name: 'Đặt mã PIN' }).click();
+    await page.getByRole('heading', { name: 'Hộ dân' }).waitFor();
+    await page.getByText(/Thủy Đông/).first().waitFor();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+    await accessible(page, web.baseUrl);
+  });
+
+  it('records a household, a person, a visit, a blocker and an assisted application offline', async () => {
+    await context.setOffline(true);
+    await page.getByText('Đang không có mạng').waitFor();
+
+    await page.getByRole('link', { name: '+ Thêm hộ' }).click();
+    await page.getByLabel('Họ tên chủ hộ').fill('Lò Văn Thử');
+    await page.getByLabel('Địa chỉ (tổ, xóm, số nhà)').fill('Tổ 2, ấp Thủy Đông');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await waitSaved(page);
+    await page.getByRole('heading', { name: 'Lò Văn Thử' }).waitFor();
+    await accessible(page, web.baseUrl);
+
+    await page.getByRole('link', { name: '+ Thêm người' }).click();
+    await page.getByLabel('Họ và tên').fill('Lò Thị Mai');
+    await page.getByLabel('Năm sinh').fill('1990');
+    await page.getByLabel('Dân tộc').fill('Tày');
+    await page.getByLabel('Số điện thoại (cách nhau bằng dấu phẩy)').fill('0912345678');
+    await accessible(page, web.baseUrl);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('heading', { name: 'Lò Văn Thử' }).waitFor();
+    await page.getByRole('link', { name: /Lò Thị Mai/ }).waitFor();
+
+    await page.getByRole('link', { name: 'Ghi lượt hỗ trợ' }).click();
+    await page.getByRole('button', { name: 'Lò Thị Mai' }).click();
+    await page.getByLabel('Cài ứng dụng VNeID').check();
+    await accessible(page, web.baseUrl);
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('heading', { name: 'Lò Văn Thử' }).waitFor();
+    await page.getByText('Cài ứng dụng VNeID').waitFor();
+    await page.getByText('VNeID: Mức 1').waitFor();
+
+    await page.getByRole('link', { name: 'Ghi vướng mắc' }).click();
+    await page.getByLabel('Số điện thoại không đứng tên chính chủ').check();
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.getByRole('heading', { name: 'Lò Văn Thử' }).waitFor();
+    await page.getByText('Số điện thoại không đứng tên chính chủ').waitFor();
+
+    await page.getByRole('link', { name: 'Nộp hồ sơ' }).click();
+    await page.getByRole('link', { name: 'Bắt đầu hồ sơ mới' }).click();
+    await page.getByLabel('Người nộp', { exact: true }).selectOption({ label: 'Lò Thị Mai (1990)' });
+    await page.getByLabel('Thủ tục').selectOption('6.006758');
+    await page.getByLabel('Họ, chữ đệm và tên của chủ hộ').fill('Lò Văn Thử');
+    await page.getByLabel('Nhà bạn có bao nhiêu người?').fill('4');
+    await page.getByLabel('Đăng ký cho năm nào?').fill('2026');
+    await page.getByLabel('Nơi bạn đang ở').selectOption(VILLAGE);
+    await page.getByLabel('Số điện thoại để nhận tin nhắn').fill('0912345678');
+    await page.getByLabel('Người dân đã đồng ý cho tôi nộp hồ sơ này').check();
+    await page.getByLabel('Họ tên người đồng ý').fill('Lò Thị Mai');
+    await accessible(page, web.baseUrl);
+    await page.getByRole('button', { name: 'Lưu hồ sơ để gửi' }).click();
+    await page.getByText('Chờ gửi — mã hồ sơ sẽ có sau khi đồng bộ').waitFor();
+
+    // household, person, visit, the person's readiness, blocker, application
+    await page.getByRole('link', { name: 'Hộp gửi 6 bản ghi chờ gửi' }).waitFor();
+  });
+
+  it('reloads offline, unlocks with the PIN and still has everything', async () => {
+    await page.reload();
+    await page.getByRole('heading', { name: 'Mở khóa' }).waitFor();
+    await accessible(page, web.baseUrl);
+    await page.getByLabel('Mã PIN', { exact: true }).fill(PIN);
+    await page.getByRole('button', { name: 'Mở khóa' }).click();
+    await page.getByRole('heading', { name: 'Hỗ trợ nộp hồ sơ' }).waitFor(); // where the member was
+    await page.getByRole('link', { name: 'Hộ dân' }).click();
+    await page.getByRole('heading', { name: 'Hộ dân' }).waitFor();
+    await page.getByLabel('Tìm theo tên chủ hộ hoặc địa chỉ').fill('lo van thu');
+    await page.getByRole('link', { name: /Lò Văn Thử/ }).click();
+    await page.getByRole('link', { name: /Lò Thị Mai/ }).click();
+    // Personal fields are decrypted for the edit form only.
+    assert.equal(await page.getByLabel('Số điện thoại (cách nhau bằng dấu phẩy)').inputValue(), '0912345678');
+  });
+
+  it('syncs when back online: the outbox empties and the assisted dossier exists as an online dossier', async () => {
+    await context.setOffline(false);
+    await page.getByRole('link', { name: /bản ghi chờ gửi/ }).click();
+    await page.getByRole('heading', { name: 'Hộp gửi' }).waitFor();
+    const syncNow = page.getByRole('button', { name: 'Đồng bộ ngay' });
+    await syncNow.waitFor();
+    if (await syncNow.isEnabled()) await syncNow.click();
+    await page
+      .getByText('Mọi bản ghi đã được gửi.')
+      .waitFor({ timeout: 20_000 })
+      .catch(async (err: unknown) => {
+        throw new Error(`${String(err)}\nsync status: ${await page.locator('.sync-status').textContent()}\n${(await page.locator('ul.outbox').textContent()) ?? ''}`);
+      });
+    await page.getByRole('link', { name: 'Hộp gửi 0 bản ghi chờ gửi' }).waitFor();
+    await accessible(page, web.baseUrl);
+
+    const dossier = await env.db.kysely
+      .selectFrom('assisted_applications as a')
+      .innerJoin('dossiers as d', 'd.id', 'a.dossier_id')
+      .select(['d.code', 'd.channel', 'd.assist_mode', 'a.mode'])
+      .executeTakeFirstOrThrow();
+    assert.equal(dossier.channel, 2);
+    assert.equal(dossier.mode, 'on_behalf');
+    const households = await env.db.kysely.selectFrom('households').select('id').execute();
+    assert.equal(households.length, 1);
+    const visits = await env.db.kysely.selectFrom('visits').select(['actions']).execute();
+    assert.deepEqual(visits.map((v) => v.actions), [['installed_vneid']]);
+
+    await page.getByRole('link', { name: 'Nộp hồ sơ' }).click();
+    await page.getByText(`Mã hồ sơ: ${dossier.code}`).waitFor({ timeout: 20_000 });
+  });
+
+  it('stops', async () => {
+    await context?.close();
+    await web?.close();
+  });
+});
