@@ -4,6 +4,8 @@
  * sw.js (Workbox, with the precache manifest of every other file injected), the web app
  * manifest, icons, .br/.gz twins of the text files, and build-info.json with the sizes.
  * Prints the first-load weight (HTML + JS + CSS, brotli and gzip). `npm run build:field`.
+ * Fails (and leaves the previous dist in place) when zod got into the bundle or the first load
+ * is over FIRST_LOAD_BUDGET gzip.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -80,6 +82,14 @@ function indexHtml(js, css) {
 `;
 }
 
+/** zod in the app bundle: a module of the zod package among the inputs, or zod's own class names in the output. */
+export const ZOD_MARKER = /\$?Zod(Error|Type|Object|String)\b|\$constructor\b/;
+function zodIn(metafile, js) {
+  const inputs = Object.keys(metafile.inputs).filter((p) => /(^|\/)node_modules\/zod\/|(^|\/)syncSchemas\.ts$/.test(p));
+  if (!inputs.length && js && ZOD_MARKER.test(js.toString('utf8'))) inputs.push(`marker ${ZOD_MARKER.exec(js.toString('utf8'))?.[0]}`);
+  return inputs;
+}
+
 const sizes = (buf) => ({
   bytes: buf.length,
   gzip: gzipSync(buf, { level: 9 }).length,
@@ -88,14 +98,15 @@ const sizes = (buf) => ({
 
 export async function buildField({ quiet = false } = {}) {
   const { build } = await import('esbuild');
-  const zodStub = { name: 'zod-stub', setup(b) { b.onResolve({ filter: /^zod(\/.*)?$/ }, () => ({ path: join(FIELD_ROOT, 'scripts/zodStub.mjs') })); } };
-  const common = { plugins: [zodStub], bundle: true, minify: true, format: 'esm', target: ['es2022', 'chrome91', 'safari15'], jsx: 'automatic', jsxImportSource: 'preact', legalComments: 'none', logLevel: 'silent', write: false, tsconfigRaw: '{}' };
+  const common = { bundle: true, minify: true, format: 'esm', target: ['es2022', 'chrome91', 'safari15'], jsx: 'automatic', jsxImportSource: 'preact', legalComments: 'none', logLevel: 'silent', write: false, tsconfigRaw: '{}' };
   const app = await build({ ...common, entryPoints: { app: join(FIELD_ROOT, 'src/main.tsx') }, entryNames: '[name].[hash]', outdir: '/out', splitting: false, metafile: true });
   const files = new Map();
   for (const f of app.outputFiles) files.set(basename(f.path), Buffer.from(f.contents));
   const js = [...files.keys()].find((n) => n.endsWith('.js'));
   const css = [...files.keys()].find((n) => n.endsWith('.css'));
   if (!js || !css) throw new Error('field build: app.js or app.css missing');
+  const zodInputs = zodIn(app.metafile, files.get(js));
+  if (zodInputs.length) throw new Error(`field build: zod got into the bundle (${zodInputs.slice(0, 5).join(', ')}): import the field app's domain code from @causo/domain/sync, /text, /formRunner or /cccd, never from @causo/domain or syncSchemas.ts`);
   files.set('index.html', Buffer.from(indexHtml(js, css)));
   files.set('manifest.webmanifest', Buffer.from(manifestJson()));
   for (const i of ICONS) files.set(i.name, drawIcon(i.size));
@@ -110,6 +121,7 @@ export async function buildField({ quiet = false } = {}) {
   const info = { sourceHash: sourceHash(), builtAt: new Date().toISOString(), files: {}, firstLoad: { bytes: 0, gzip: 0, brotli: 0 }, budget: FIRST_LOAD_BUDGET, entry: { js, css } };
   for (const [name, buf] of files) info.files[name] = COMPRESSIBLE.test(name) ? sizes(buf) : { bytes: buf.length, gzip: buf.length, brotli: buf.length };
   for (const name of ['index.html', js, css]) for (const k of ['bytes', 'gzip', 'brotli']) info.firstLoad[k] += info.files[name][k];
+  if (info.firstLoad.gzip > FIRST_LOAD_BUDGET) throw new Error(`field build: first load ${info.firstLoad.gzip} bytes gzip (HTML + JS + CSS) is over the budget of ${FIRST_LOAD_BUDGET}`);
 
   // Written beside dist, then swapped in, so a server never sees half a build.
   const tmp = `${DIST}.tmp-${process.pid}-${Date.now()}`;
@@ -144,6 +156,10 @@ export async function buildField({ quiet = false } = {}) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const info = await buildField();
-  if (info.firstLoad.gzip > FIRST_LOAD_BUDGET) process.exitCode = 1;
+  try {
+    await buildField();
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  }
 }

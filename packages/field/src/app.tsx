@@ -13,6 +13,7 @@ import { FollowUpScreen, TodoScreen } from './screens/followUps.tsx';
 import { ApplicationsScreen, NewApplicationScreen } from './screens/apply.tsx';
 import { CardScreen, CardsScreen } from './screens/cards.tsx';
 import { OutboxScreen } from './screens/outbox.tsx';
+import { FixScreen } from './screens/fix.tsx';
 import { t } from './i18n/index.ts';
 
 export function App() {
@@ -25,7 +26,7 @@ export function App() {
   if (phase.kind === 'setPin') return <main id="main"><SetPinScreen /></main>;
   if (phase.kind === 'unlock') return <main id="main"><UnlockScreen name={phase.name} failures={phase.failures} /></main>;
   const [head = '', a = '', b = ''] = route.path;
-  const nav = head === 'todo' ? '#/todo' : head === 'apply' ? '#/apply' : head === 'cards' ? '#/cards' : head === 'outbox' ? '#/outbox' : '#/';
+  const nav = head === 'todo' ? '#/todo' : head === 'apply' ? '#/apply' : head === 'cards' ? '#/cards' : head === 'outbox' || head === 'fix' ? '#/outbox' : '#/';
   return <Layout current={nav}>{screen(head, a, b)}</Layout>;
 }
 
@@ -55,6 +56,8 @@ function screen(head: string, a: string, b: string) {
       return a ? <CardScreen slug={a} /> : <CardsScreen />;
     case 'outbox':
       return <OutboxScreen />;
+    case 'fix':
+      return <FixScreen key={a} id={a} />;
     case 'sign-in':
       return <SignInScreen notice={null} />;
     default:

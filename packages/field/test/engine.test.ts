@@ -191,3 +191,117 @@ describe('sync engine', () => {
     assert.equal(transport.pushed.length, 1);
   });
 });
+
+describe('needs fixing → fixed or discarded', () => {
+  const refuse = (ids: Set<string>) => (e: Envelope): PushResult =>
+    ids.has(e.id) ? { id: e.id, result: 'rejected', code: 'sync.invalid', message: 'Thiếu tên chủ hộ. / The head name is missing.', retryable: false } : { id: e.id, result: 'accepted', version: 1 };
+
+  it('sends the corrected create of a refused one (same entity id, new envelope id) and never the refused one again', async () => {
+    const { store, transport, engine } = setup();
+    const bad = await household('L');
+    await store.addEnvelope(bad);
+    transport.answer = refuse(new Set([bad.id]));
+    await engine.syncOnce();
+    const [refused] = await store.outbox();
+    assert.equal(refused?.state, 'needs_fixing');
+    assert.match(refused?.message ?? '', /Thiếu tên chủ hộ/);
+    assert.equal(((await store.entry(bad.id))?.envelope.payload as { headName?: string } | undefined)?.headName, 'L', 'the form opens with what was sent');
+
+    const fixed = await household('Lý Văn Tài', new Date('2026-11-25T03:00:00Z'));
+    assert.notEqual(fixed.id, bad.id);
+    assert.equal(await store.replaceEnvelope(bad.id, fixed), true);
+    assert.deepEqual((await store.outbox()).map((e) => [e.envelope.id, e.state]), [[bad.id, 'discarded'], [fixed.id, 'waiting']]);
+    assert.equal((await store.record('household', HH))?.data.headName, 'Lý Văn Tài');
+    assert.equal(await store.replaceEnvelope(bad.id, await household('Again')), false, 'a discarded one cannot be fixed twice');
+    assert.equal(await store.discardEnvelope(bad.id), false);
+
+    transport.pushed = [];
+    transport.answer = (e) => ({ id: e.id, result: 'accepted', version: 1 });
+    const report = await engine.syncOnce();
+    assert.equal(report.accepted, 1);
+    assert.deepEqual(transport.pushed.flat().map((e) => [e.id, e.op, e.entityId]), [[fixed.id, 'create', HH]]);
+    assert.deepEqual((await store.outbox()).map((e) => e.state), ['discarded', 'sent']);
+    assert.equal(await store.pruneSent('9999'), 2, 'discarded ones are pruned like sent ones');
+    assert.deepEqual(await store.outbox(), []);
+  });
+
+  it('only fixes or discards an envelope that needs fixing', async () => {
+    const { store } = setup();
+    const waiting = await household('Lý Văn Tài');
+    await store.addEnvelope(waiting);
+    assert.equal(await store.replaceEnvelope(waiting.id, await household('Other')), false);
+    assert.equal(await store.discardEnvelope(waiting.id), false);
+    assert.deepEqual((await store.outbox()).map((e) => e.state), ['waiting']);
+    assert.equal((await store.record('household', HH))?.data.headName, 'Lý Văn Tài');
+  });
+
+  it('discarding a refused create removes the record; discarding a refused update leaves the server copy and the other pending edits', async () => {
+    const { store, transport, engine } = setup();
+    const create = await household('Lý Văn Tài');
+    await store.addEnvelope(create);
+    transport.answer = refuse(new Set([create.id]));
+    await engine.syncOnce();
+    assert.equal(await store.discardEnvelope(create.id), true);
+    assert.equal(await store.record('household', HH), null, 'the server never had it: nothing is left of it');
+    assert.deepEqual(await store.waitingEnvelopes(), []);
+
+    await store.applyPulledPage({ records: [pulledHousehold('Server', 2, 'Tổ 2')], cursor: '1', more: false });
+    const badRename = await rename('X', 2);
+    await store.addEnvelope(badRename);
+    const note = await makeEnvelope({ entity: 'household', op: 'update', entityId: HH, baseVersion: 2, payload: { note: 'nhà gần trường' }, deviceId: DEVICE, memberId: 7 });
+    transport.answer = refuse(new Set([badRename.id]));
+    transport.pages = [{ records: [], cursor: '1', more: false }];
+    await store.addEnvelope(note);
+    await engine.syncOnce();
+    assert.deepEqual((await store.outbox()).map((e) => e.state).slice(-2), ['needs_fixing', 'sent']);
+    let rec = await store.record('household', HH);
+    assert.equal(rec?.data.headName, 'X', 'a refused edit stays on screen until it is fixed or discarded');
+    assert.equal(await store.discardEnvelope(badRename.id), true);
+    rec = await store.record('household', HH);
+    assert.equal(rec?.data.headName, 'Server');
+    assert.equal(rec?.data.address, 'Tổ 2');
+    assert.equal(rec?.version, 2);
+    // A later pull lays nothing of the discarded edit over the server copy.
+    await store.applyPulledPage({ records: [pulledHousehold('Server', 3, 'Tổ 3')], cursor: '2', more: false });
+    assert.equal((await store.record('household', HH))?.data.headName, 'Server');
+  });
+
+  it('a fixed update carries the corrected fields on the version the phone knows now', async () => {
+    const { store, transport, engine } = setup();
+    await store.applyPulledPage({ records: [pulledHousehold('Server', 4)], cursor: '1', more: false });
+    const bad = await rename('X', 4);
+    await store.addEnvelope(bad);
+    transport.answer = refuse(new Set([bad.id]));
+    transport.pages = [{ records: [], cursor: '1', more: false }];
+    await engine.syncOnce();
+    const fixed = await rename('Lý Văn Tài', 4);
+    assert.equal(await store.replaceEnvelope(bad.id, fixed), true);
+    const rec = await store.record('household', HH);
+    assert.equal(rec?.data.headName, 'Lý Văn Tài');
+    assert.equal(rec?.server?.headName, 'Server');
+    transport.answer = (e) => ({ id: e.id, result: 'accepted', version: 5 });
+    await engine.syncOnce();
+    assert.equal((await store.record('household', HH))?.version, 5);
+  });
+
+  it('keeps the photo of a refused visit for its correction, and drops it when the visit is discarded', async () => {
+    const { store, transport, engine } = setup();
+    const photo = { sha256: 'b'.repeat(64), type: 'image/jpeg' as const, bytes: 3 };
+    const visit = (notes: string) =>
+      makeEnvelope({ entity: 'visit', op: 'append', entityId: '0190a000-0000-7000-8000-0000000000cc', baseVersion: null, payload: { residentId: null, householdId: HH, actions: ['installed_vneid'], notes, photo }, deviceId: DEVICE, memberId: 7 });
+    const first = await visit('');
+    await store.addEnvelope(first, [{ ...photo, body: new Uint8Array([1, 2, 3]) }]);
+    transport.answer = refuse(new Set([first.id]));
+    await engine.syncOnce();
+    assert.ok(await store.fileBody(photo.sha256), 'a refused record keeps its photo');
+    const second = await visit('sửa');
+    assert.equal(await store.replaceEnvelope(first.id, second, [{ ...photo, body: new Uint8Array([1, 2, 3]) }]), true);
+    assert.ok(await store.fileBody(photo.sha256), 'the correction refers to the same photo');
+    assert.equal((await store.record('visit', second.entityId))?.data.notes, 'sửa');
+    transport.answer = refuse(new Set([second.id]));
+    await engine.syncOnce();
+    assert.equal(await store.discardEnvelope(second.id), true);
+    assert.equal(await store.fileBody(photo.sha256), null, 'nothing pending refers to it any more');
+    assert.equal(await store.record('visit', second.entityId), null);
+  });
+});

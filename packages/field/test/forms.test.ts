@@ -4,6 +4,7 @@ import type { AddressFieldDef, FormFieldDef } from '@causo/domain';
 import { addressFromVillage, checkAll, communesOf, documentShas, questionsOf } from '../src/apply/formModel.ts';
 import { changedFields, residentDraftOf, residentErrors, residentFieldsOf } from '../src/screens/residentForm.ts';
 import { scaledSize } from '../src/lib/photo.ts';
+import { fixedInput, type Fix } from '../src/screens/fixInput.ts';
 import { STEP_CARDS } from '../src/cards/content.ts';
 import { vi } from '../src/i18n/vi.ts';
 import { en } from '../src/i18n/en.ts';
@@ -85,5 +86,29 @@ describe('small rules', () => {
       const ph = (s: string) => (s.match(/\{\w+\}/g) ?? []).sort().join();
       assert.equal(ph(v), ph(en[k as keyof typeof vi]), k);
     }
+  });
+});
+
+describe('the correction of a refused envelope', () => {
+  const env = (op: 'create' | 'update' | 'append', payload: Record<string, unknown>, entity: 'resident' | 'visit' = 'resident') =>
+    ({ id: '0190a000-0000-7000-8000-000000000001', deviceId: 'd', memberId: 7, entity, op, entityId: '0190a000-0000-7000-8000-0000000000aa', baseVersion: op === 'update' ? 2 : null, occurredAt: '2026-11-25T02:00:00.000Z', payloadHash: 'x', payload }) as unknown as Fix['envelope'];
+  const fix = (e: Fix['envelope']): Fix => ({ id: e.id, envelope: e, message: 'sai', files: [] });
+
+  it('is a create again, of the same record, when a create was refused', () => {
+    const input = fixedInput(fix(env('create', { fullName: 'A' })), { fullName: 'Lò Thị Mai', idNumber: '070190000123' }, {}, 0);
+    assert.deepEqual(input, { entity: 'resident', op: 'create', entityId: '0190a000-0000-7000-8000-0000000000aa', baseVersion: null, payload: { fullName: 'Lò Thị Mai', idNumber: '070190000123' } });
+  });
+
+  it('is an update of the refused fields (corrected) and of what else changed, on the version known now', () => {
+    const input = fixedInput(fix(env('update', { idNumber: '07019' })), { fullName: 'Lò Thị Mai', idNumber: '070190000123', ethnicity: 'Tày' }, { ethnicity: 'Tày' }, 5);
+    assert.deepEqual(input, { entity: 'resident', op: 'update', entityId: '0190a000-0000-7000-8000-0000000000aa', baseVersion: 5, payload: { idNumber: '070190000123', ethnicity: 'Tày' } });
+    assert.equal(fixedInput(fix(env('update', { fullName: 'x' })), { fullName: 'Lò' }, {}, 0).baseVersion, 1, 'a record not yet on the server: version 1');
+  });
+
+  it('is the same append with the corrected payload for a visit, blocker, follow-up or application', () => {
+    const input = fixedInput(fix(env('append', { notes: '' }, 'visit')), { notes: 'ok', actions: ['installed_vneid'] }, {}, 0);
+    assert.equal(input.op, 'append');
+    assert.equal(input.entityId, '0190a000-0000-7000-8000-0000000000aa');
+    assert.deepEqual(input.payload, { notes: 'ok', actions: ['installed_vneid'] });
   });
 });

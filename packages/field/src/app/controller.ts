@@ -233,11 +233,30 @@ export class Controller {
 
   // ---- saving and syncing -------------------------------------------------------------------
 
-  /** Stores the change as an envelope in IndexedDB; resolves (and shows "Saved") only after. */
-  async save(input: SaveInput, files: LocalFile[] = []): Promise<void> {
+  /**
+   * Stores the change as an envelope in IndexedDB; resolves (and shows "Saved") only after.
+   * `replaces`: the id of a needs_fixing envelope this one corrects; it is discarded in the same
+   * transaction (false when it was not needs_fixing any more, and nothing is saved).
+   */
+  async save(input: SaveInput, files: LocalFile[] = [], replaces: string | null = null): Promise<boolean> {
     if (!this.store || !this.member) throw new Error('locked');
     const envelope = await makeEnvelope({ ...input, deviceId: deviceId(), memberId: this.member.id });
-    await this.store.addEnvelope(envelope, files);
+    if (replaces) {
+      if (!(await this.store.replaceEnvelope(replaces, envelope, files))) return false;
+    } else await this.store.addEnvelope(envelope, files);
+    this.afterSave();
+    return true;
+  }
+
+  /** "Bỏ bản ghi này" on a needs_fixing envelope. */
+  async discard(id: string): Promise<boolean> {
+    if (!this.store) throw new Error('locked');
+    const done = await this.store.discardEnvelope(id);
+    if (done) this.showToast('fix.discarded');
+    return done;
+  }
+
+  private afterSave(): void {
     this.showToast('app.saved');
     void this.askPersistence();
     if (this.online) {

@@ -3,7 +3,7 @@
  * form runner: questionsOf, checkAnswer), an address answered offline from the member's
  * villages, and all answers checked at once.
  */
-import { checkAnswer, questionsOf, type AddressAnswer, type AddressFieldDef, type AnswerError, type AnswerValue, type FormFieldDef, type RawAnswer } from '@causo/domain';
+import { checkAnswer, questionsOf, type AddressAnswer, type AddressFieldDef, type AnswerError, type AnswerValue, type FormFieldDef, type RawAnswer } from '@causo/domain/formRunner';
 
 export interface VillageChoice {
   code: string;

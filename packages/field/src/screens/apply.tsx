@@ -4,7 +4,9 @@
  * envelope. After sync the list shows the dossier code the server gave it.
  */
 import { useMemo, useState } from 'preact/hooks';
-import { matchesSearch, uuidv7, type FormFieldDef, type RawAnswer } from '@causo/domain';
+import { uuidv7 } from '@causo/domain/sync';
+import { matchesSearch } from '@causo/domain/text';
+import type { FormFieldDef, RawAnswer } from '@causo/domain/formRunner';
 import { useController } from '../app/controller.ts';
 import { addressFromVillage, checkAll, communesOf, documentShas, questionsOf } from '../apply/formModel.ts';
 import { isMessageKey, lang, t } from '../i18n/index.ts';
@@ -13,6 +15,7 @@ import { residentOf, todayVn } from '../lib/records.ts';
 import type { LocalFile } from '../sync/types.ts';
 import { Checkbox, ErrorSummary, Page, Radios, SelectField, TextField } from '../ui/fields.tsx';
 import { PhotoInput } from '../ui/photoInput.tsx';
+import { DiscardButton, FixBanner, afterFix, fixedInput, type Fix } from './fixParts.tsx';
 
 export function ApplicationsScreen() {
   const c = useController();
@@ -49,20 +52,47 @@ export function ApplicationsScreen() {
 
 const errorText = (e: { key: string; params?: Record<string, string | number> } | undefined): string | null => (e ? (isMessageKey(e.key) ? t(e.key, e.params) : e.key) : null);
 
-export function NewApplicationScreen() {
+/** What a refused application's form starts from: its answers back to what the fields hold, its photos. */
+function startOf(fix: Fix | null) {
+  const p = (fix?.envelope.payload ?? {}) as Record<string, unknown>;
+  const fileOf = (sha: unknown) => fix?.files.find((f) => f.sha256 === sha) ?? null;
+  const raw: Record<string, RawAnswer> = {};
+  const docs: Record<string, LocalFile | null> = {};
+  const answers = p.answers && typeof p.answers === 'object' ? (p.answers as Record<string, unknown>) : {};
+  for (const [k, v] of Object.entries(answers)) {
+    if (Array.isArray(v) && v.length > 0 && v.every((x) => fileOf(x))) docs[k] = fileOf(v[0]);
+    else if (typeof v === 'number') raw[k] = String(v);
+    else if (v !== null && v !== undefined) raw[k] = v as RawAnswer;
+  }
+  const consent = (p.consent && typeof p.consent === 'object' ? p.consent : {}) as { kind?: string; agreed?: boolean; name?: string; photo?: { sha256?: string } };
+  return {
+    residentId: typeof p.residentId === 'string' ? p.residentId : '',
+    procedureCode: typeof p.procedureCode === 'string' ? p.procedureCode : '',
+    raw,
+    docs,
+    consentOk: consent.kind === 'checkbox' && consent.agreed === true,
+    consentName: consent.kind === 'checkbox' ? (consent.name ?? '') : '',
+    consentPhoto: consent.kind === 'photo' ? fileOf(consent.photo?.sha256) : null,
+    mode: p.mode === 'alongside' ? 'alongside' : 'on_behalf',
+  };
+}
+
+/** A new assisted application, or (fix) the correction of one the server refused. */
+export function NewApplicationScreen({ fix = null }: { fix?: Fix | null }) {
   const c = useController();
   const procedures = c.bootstrap?.procedures ?? [];
   const villages = c.bootstrap?.villages ?? [];
   const residents = useLive(async () => (c.db ? (await c.db.residents.toArray()).map(residentOf) : []), [c.db]) ?? [];
+  const [start] = useState(() => startOf(fix));
   const [search, setSearch] = useState('');
-  const [residentId, setResident] = useState('');
-  const [procedureCode, setProcedure] = useState('');
-  const [raw, setRaw] = useState<Record<string, RawAnswer>>({});
-  const [docs, setDocs] = useState<Record<string, LocalFile | null>>({});
-  const [consentOk, setConsentOk] = useState(false);
-  const [consentName, setConsentName] = useState('');
-  const [consentPhoto, setConsentPhoto] = useState<LocalFile | null>(null);
-  const [mode, setMode] = useState('on_behalf');
+  const [residentId, setResident] = useState(start.residentId);
+  const [procedureCode, setProcedure] = useState(start.procedureCode);
+  const [raw, setRaw] = useState<Record<string, RawAnswer>>(start.raw);
+  const [docs, setDocs] = useState<Record<string, LocalFile | null>>(start.docs);
+  const [consentOk, setConsentOk] = useState(start.consentOk);
+  const [consentName, setConsentName] = useState(start.consentName);
+  const [consentPhoto, setConsentPhoto] = useState<LocalFile | null>(start.consentPhoto);
+  const [mode, setMode] = useState(start.mode);
   const [errors, setErrors] = useState<Record<string, string | null>>({});
   const [busy, setBusy] = useState(false);
   const procedure = procedures.find((p) => p.code === procedureCode) ?? null;
@@ -88,7 +118,9 @@ export function NewApplicationScreen() {
     const consent = consentPhoto ? { kind: 'photo', photo: { sha256: consentPhoto.sha256, type: consentPhoto.type, bytes: consentPhoto.bytes } } : { kind: 'checkbox', agreed: true, name: consentName.trim() };
     setBusy(true);
     try {
-      await c.save({ entity: 'application', op: 'append', entityId: uuidv7(), baseVersion: null, payload: { residentId, procedureCode: procedure.code, answers: check.answers, consent, mode } }, files);
+      const payload = { residentId, procedureCode: procedure.code, answers: check.answers, consent, mode };
+      if (fix) return afterFix(await c.save(fixedInput(fix, payload, {}, 0), files, fix.id), '/apply');
+      await c.save({ entity: 'application', op: 'append', entityId: uuidv7(), baseVersion: null, payload }, files);
       go('/apply');
     } finally {
       setBusy(false);
@@ -102,7 +134,8 @@ export function NewApplicationScreen() {
       </Page>
     );
   return (
-    <Page title={t('apply.new')} back="#/apply">
+    <Page title={fix ? t('fix.title') : t('apply.new')} back={fix ? '#/outbox' : '#/apply'}>
+      {fix && <FixBanner fix={fix} />}
       <ErrorSummary title={t('app.fix_errors')} errors={errors} />
       <form onSubmit={submit} novalidate>
         <TextField label={t('apply.resident_search')} name="residentSearch" value={search} onInput={setSearch} />
@@ -124,6 +157,7 @@ export function NewApplicationScreen() {
           {t('apply.submit')}
         </button>
       </form>
+      {fix && <DiscardButton id={fix.id} then={() => go('/outbox')} />}
     </Page>
   );
 }

@@ -1,19 +1,23 @@
 /** Record a blocker for a household or person, and resolve one (saying how). */
 import { useState } from 'preact/hooks';
-import { BLOCKER_REASONS, uuidv7, type BlockerReason } from '@causo/domain';
+import { BLOCKER_REASONS, uuidv7, type BlockerReason } from '@causo/domain/sync';
 import { useController } from '../app/controller.ts';
 import { formatDateTime, t, type MessageKey } from '../i18n/index.ts';
 import { go, useLive } from '../lib/hooks.ts';
 import { residentOf } from '../lib/records.ts';
 import type { RecordRow } from '../store/db.ts';
 import { ErrorSummary, Page, Radios, SelectField, TextField } from '../ui/fields.tsx';
+import { DiscardButton, FixBanner, afterFix, fixedInput, type Fix } from './fixParts.tsx';
 
-export function BlockerScreen({ householdId }: { householdId: string }) {
+/** A new blocker, or (fix) the correction of one the server refused. */
+export function BlockerScreen({ householdId, fix = null }: { householdId: string; fix?: Fix | null }) {
   const c = useController();
   const residents = useLive(async () => (c.db ? (await c.db.residents.where('householdId').equals(householdId).toArray()).map(residentOf) : []), [c.db, householdId]) ?? [];
-  const [reason, setReason] = useState<string>('');
-  const [residentId, setResident] = useState('');
-  const [note, setNote] = useState('');
+  const sent = (fix?.envelope.payload ?? {}) as Record<string, unknown>;
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const [reason, setReason] = useState<string>(text(sent.reason));
+  const [residentId, setResident] = useState(text(sent.residentId));
+  const [note, setNote] = useState(text(sent.note));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   async function submit(e: Event) {
@@ -21,14 +25,17 @@ export function BlockerScreen({ householdId }: { householdId: string }) {
     if (!BLOCKER_REASONS.includes(reason as BlockerReason)) return setError(t('apply.error.choice_required'));
     setBusy(true);
     try {
-      await c.save({ entity: 'blocker', op: 'append', entityId: uuidv7(), baseVersion: null, payload: { householdId, residentId: residentId || null, reason, note: note.trim() } });
+      const payload = { householdId, residentId: residentId || null, reason, note: note.trim() };
+      if (fix) return afterFix(await c.save(fixedInput(fix, payload, {}, 0), [], fix.id), `/household/${householdId}`);
+      await c.save({ entity: 'blocker', op: 'append', entityId: uuidv7(), baseVersion: null, payload });
       go(`/household/${householdId}`);
     } finally {
       setBusy(false);
     }
   }
   return (
-    <Page title={t('blocker.title')} back={`#/household/${householdId}`}>
+    <Page title={fix ? t('fix.title') : t('blocker.title')} back={fix ? '#/outbox' : `#/household/${householdId}`}>
+      {fix && <FixBanner fix={fix} />}
       <ErrorSummary title={t('app.fix_errors')} errors={{ reason: error }} />
       <form onSubmit={submit} novalidate>
         <Radios label={t('blocker.reason')} name="reason" value={reason} onChange={setReason} error={error} options={BLOCKER_REASONS.map((r) => ({ value: r, label: t(`reason.${r}` as MessageKey) }))} />
@@ -38,6 +45,7 @@ export function BlockerScreen({ householdId }: { householdId: string }) {
           {t('app.save')}
         </button>
       </form>
+      {fix && <DiscardButton id={fix.id} then={() => go('/outbox')} />}
     </Page>
   );
 }

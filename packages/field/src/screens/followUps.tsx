@@ -1,6 +1,6 @@
 /** Plan a follow-up (due date, who), mark one done; the "to do" list sorted by due date. */
 import { useState } from 'preact/hooks';
-import { uuidv7 } from '@causo/domain';
+import { uuidv7 } from '@causo/domain/sync';
 import { useController } from '../app/controller.ts';
 import { formatDate, formatDateTime, t } from '../i18n/index.ts';
 import { go, useLive } from '../lib/hooks.ts';
@@ -8,26 +8,33 @@ import { householdOf, residentOf, todayVn } from '../lib/records.ts';
 import type { RecordRow } from '../store/db.ts';
 import { Checkbox, ErrorSummary, Page, SelectField, TextField } from '../ui/fields.tsx';
 import { BlockerItem } from './blockers.tsx';
+import { DiscardButton, FixBanner, afterFix, fixedInput, type Fix } from './fixParts.tsx';
 
-export function FollowUpScreen({ householdId }: { householdId: string }) {
+/** A new follow-up, or (fix) the correction of one the server refused. */
+export function FollowUpScreen({ householdId, fix = null }: { householdId: string; fix?: Fix | null }) {
   const c = useController();
   const residents = useLive(async () => (c.db ? (await c.db.residents.where('householdId').equals(householdId).toArray()).map(residentOf) : []), [c.db, householdId]) ?? [];
   const members = c.teamMembers();
-  const [due, setDue] = useState('');
-  const [assignee, setAssignee] = useState(String(c.member?.id ?? ''));
-  const [residentId, setResident] = useState('');
-  const [note, setNote] = useState('');
+  const sent = (fix?.envelope.payload ?? {}) as Record<string, unknown>;
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const [due, setDue] = useState(text(sent.dueDate));
+  const [assignee, setAssignee] = useState(String(typeof sent.assigneeId === 'number' ? sent.assigneeId : (c.member?.id ?? '')));
+  const [residentId, setResident] = useState(text(sent.residentId));
+  const [note, setNote] = useState(text(sent.note));
   const [errors, setErrors] = useState<Record<string, string | null>>({});
   async function submit(e: Event) {
     e.preventDefault();
     const errs = { due: /^\d{4}-\d{2}-\d{2}$/.test(due) ? null : t('followup.error_due'), assignee: assignee ? null : t('followup.error_assignee') };
     setErrors(errs);
     if (errs.due || errs.assignee) return;
-    await c.save({ entity: 'follow_up', op: 'append', entityId: uuidv7(), baseVersion: null, payload: { blockerId: null, householdId, residentId: residentId || null, dueDate: due, assigneeId: Number(assignee), note: note.trim() } });
+    const payload = { blockerId: typeof sent.blockerId === 'string' ? sent.blockerId : null, householdId, residentId: residentId || null, dueDate: due, assigneeId: Number(assignee), note: note.trim() };
+    if (fix) return afterFix(await c.save(fixedInput(fix, payload, {}, 0), [], fix.id), `/household/${householdId}`);
+    await c.save({ entity: 'follow_up', op: 'append', entityId: uuidv7(), baseVersion: null, payload });
     go(`/household/${householdId}`);
   }
   return (
-    <Page title={t('followup.title')} back={`#/household/${householdId}`}>
+    <Page title={fix ? t('fix.title') : t('followup.title')} back={fix ? '#/outbox' : `#/household/${householdId}`}>
+      {fix && <FixBanner fix={fix} />}
       <ErrorSummary title={t('app.fix_errors')} errors={errors} />
       <form onSubmit={submit} novalidate>
         <TextField label={t('followup.note')} name="note" value={note} onInput={setNote} multiline maxLength={500} />
@@ -38,6 +45,7 @@ export function FollowUpScreen({ householdId }: { householdId: string }) {
           {t('app.save')}
         </button>
       </form>
+      {fix && <DiscardButton id={fix.id} then={() => go('/outbox')} />}
     </Page>
   );
 }

@@ -1,12 +1,14 @@
 /** The village household list: village picker, diacritic-free search, count, capped list; add and edit a household. */
 import { useMemo, useState } from 'preact/hooks';
-import { foldDiacritics, matchesSearch, uuidv7 } from '@causo/domain';
+import { uuidv7 } from '@causo/domain/sync';
+import { foldDiacritics, matchesSearch } from '@causo/domain/text';
 import { useController } from '../app/controller.ts';
 import { formatNumber, t } from '../i18n/index.ts';
 import { go, useLive } from '../lib/hooks.ts';
 import { householdOf, type HouseholdView } from '../lib/records.ts';
 import { baseVersionOf } from '../sync/envelopes.ts';
 import { ErrorSummary, Page, SelectField, TextField } from '../ui/fields.tsx';
+import { DiscardButton, FixBanner, afterFix, fixedInput, type Fix } from './fixParts.tsx';
 
 const PAGE = 100;
 const VILLAGE_KEY = 'causo.field.village';
@@ -76,11 +78,14 @@ export function HouseholdFormScreen({ id, villageCode }: { id: string | null; vi
   return <HouseholdForm key={id ?? 'new'} household={h} villageCode={h?.villageCode ?? villageCode ?? ''} />;
 }
 
-function HouseholdForm({ household, villageCode }: { household: HouseholdView | null; villageCode: string }) {
+/** A new household, an edit, or (fix) the correction of a household envelope the server refused. */
+export function HouseholdForm({ household, villageCode, fix = null }: { household: HouseholdView | null; villageCode: string; fix?: Fix | null }) {
   const c = useController();
-  const [headName, setHead] = useState(household?.headName ?? '');
-  const [address, setAddress] = useState(household?.address ?? '');
-  const [note, setNote] = useState(household?.note ?? '');
+  const sent = (fix?.envelope.payload ?? {}) as Record<string, unknown>;
+  const initial = (k: 'headName' | 'address' | 'note'): string => (typeof sent[k] === 'string' ? (sent[k] as string) : (household?.[k] ?? ''));
+  const [headName, setHead] = useState(initial('headName'));
+  const [address, setAddress] = useState(initial('address'));
+  const [note, setNote] = useState(initial('note'));
   const [errors, setErrors] = useState<Record<string, string | null>>({});
   const [busy, setBusy] = useState(false);
   async function submit(e: Event) {
@@ -91,7 +96,11 @@ function HouseholdForm({ household, villageCode }: { household: HouseholdView | 
     const fields = { villageCode, headName: headName.trim().normalize('NFC'), address: address.trim().normalize('NFC'), note: note.trim().normalize('NFC') };
     setBusy(true);
     try {
-      if (!household) {
+      if (fix) {
+        const changed: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(fields)) if (household?.[k as keyof HouseholdView] !== v) changed[k] = v;
+        afterFix(await c.save(fixedInput(fix, fields, changed, household?.version ?? 0), [], fix.id), `/household/${fix.envelope.entityId}`);
+      } else if (!household) {
         const id = uuidv7();
         await c.save({ entity: 'household', op: 'create', entityId: id, baseVersion: null, payload: fields });
         go(`/household/${id}`);
@@ -106,7 +115,8 @@ function HouseholdForm({ household, villageCode }: { household: HouseholdView | 
     }
   }
   return (
-    <Page title={household ? t('household.title_edit') : t('household.title_new')} back={household ? `#/household/${household.id}` : '#/'}>
+    <Page title={fix ? t('fix.title') : household ? t('household.title_edit') : t('household.title_new')} back={fix ? '#/outbox' : household ? `#/household/${household.id}` : '#/'}>
+      {fix && <FixBanner fix={fix} />}
       <ErrorSummary title={t('app.fix_errors')} errors={errors} />
       <form onSubmit={submit} novalidate>
         <TextField label={t('household.head')} name="headName" value={headName} onInput={setHead} error={errors.headName} maxLength={100} />
@@ -116,6 +126,7 @@ function HouseholdForm({ household, villageCode }: { household: HouseholdView | 
           {t('app.save')}
         </button>
       </form>
+      {fix && <DiscardButton id={fix.id} then={() => go('/outbox')} />}
     </Page>
   );
 }

@@ -5,6 +5,7 @@ import { formatBytes, formatDateTime, formatNumber, t, type MessageKey } from '.
 import { useLive } from '../lib/hooks.ts';
 import { UNACKNOWLEDGED } from '../sync/types.ts';
 import { Page } from '../ui/fields.tsx';
+import { DiscardButton } from './fixParts.tsx';
 
 const LOW_SPACE = 50 * 1024 * 1024;
 const SHOWN = 200;
@@ -27,6 +28,7 @@ export function OutboxScreen() {
   const c = useController();
   const rows = useLive(async () => (c.db ? c.db.outbox.orderBy('seq').reverse().limit(SHOWN).toArray() : []), [c.db]);
   const waiting = useLive(async () => (c.db ? c.db.outbox.where('state').anyOf([...UNACKNOWLEDGED]).count() : 0), [c.db]) ?? 0;
+  const toFix = useLive(async () => (c.db ? c.db.outbox.where('state').equals('needs_fixing').count() : 0), [c.db]) ?? 0;
   const conflicts = useLive(async () => (c.db ? c.db.conflicts.where('status').equals('open').toArray() : []), [c.db]) ?? [];
   const lastSync = useLive(async () => (c.db ? ((await c.db.meta.get('lastSyncAt'))?.value ?? null) : null), [c.db, c.sync]);
   const storage = useStorage();
@@ -69,15 +71,29 @@ export function OutboxScreen() {
         </>
       )}
       <h2>{t('outbox.records')}</h2>
+      {toFix > 0 && <p class="banner warn">{t('fix.hint_needs_fixing')}</p>}
       <ul class="cards outbox">
-        {(rows ?? []).map((r) => (
-          <li key={r.id} class={`item state-${r.state}`}>
-            <strong>{t(`entity.${r.envelope.entity}` as MessageKey)}</strong>
-            <span class={`status ${r.state}`}>{t(`state.${r.state}` as MessageKey)}</span>
-            <span class="meta">{formatDateTime(r.envelope.occurredAt)}</span>
-            {r.message && <span class="error-message">{r.message}</span>}
-          </li>
-        ))}
+        {(rows ?? []).map((r) =>
+          r.state === 'needs_fixing' ? (
+            <li key={r.id} class={`fixable state-${r.state}`}>
+              <a href={`#/fix/${r.id}`}>
+                <strong>{t(`entity.${r.envelope.entity}` as MessageKey)}</strong>
+                <span class={`status ${r.state}`}>{t(`state.${r.state}` as MessageKey)}</span>
+                <span class="meta">{formatDateTime(r.envelope.occurredAt)}</span>
+                {r.message && <span class="error-message">{r.message}</span>}
+                <span class="fix-open">{t('fix.open')} ›</span>
+              </a>
+              <DiscardButton id={r.id} />
+            </li>
+          ) : (
+            <li key={r.id} class={`item state-${r.state}`}>
+              <strong>{t(`entity.${r.envelope.entity}` as MessageKey)}</strong>
+              <span class={`status ${r.state}`}>{t(`state.${r.state}` as MessageKey)}</span>
+              <span class="meta">{formatDateTime(r.envelope.occurredAt)}</span>
+              {r.message && r.state !== 'discarded' && <span class="error-message">{r.message}</span>}
+            </li>
+          ),
+        )}
       </ul>
       {blocked && <p class="banner warn">{t('outbox.sign_out_blocked')}</p>}
       <button type="button" class="secondary danger" onClick={async () => setBlocked(!(await c.signOut()))}>

@@ -1,6 +1,6 @@
 /** Add or edit a person of a household, with the digital readiness checklist. Personal fields are decrypted only here. */
 import { useState } from 'preact/hooks';
-import { EMPTY_READINESS, uuidv7, type Readiness } from '@causo/domain';
+import { EMPTY_READINESS, uuidv7, type Readiness } from '@causo/domain/sync';
 import { useController } from '../app/controller.ts';
 import { t, type MessageKey } from '../i18n/index.ts';
 import { go, useLive } from '../lib/hooks.ts';
@@ -8,6 +8,7 @@ import { baseVersionOf } from '../sync/envelopes.ts';
 import type { LocalRecord } from '../sync/localRecords.ts';
 import { ErrorSummary, Page, Radios, SelectField, TextField } from '../ui/fields.tsx';
 import { residentDraftOf, residentErrors, residentFieldsOf, changedFields, type ResidentDraft } from './residentForm.ts';
+import { DiscardButton, FixBanner, afterFix, fixedInput, type Fix } from './fixParts.tsx';
 
 export function ResidentScreen({ id, householdId }: { id: string | null; householdId: string | null }) {
   const c = useController();
@@ -20,9 +21,10 @@ export function ResidentScreen({ id, householdId }: { id: string | null; househo
 const tri = (v: boolean | null): string => (v === null ? '' : v ? 'yes' : 'no');
 const fromTri = (v: string): boolean | null => (v === 'yes' ? true : v === 'no' ? false : null);
 
-function ResidentForm({ record, householdId }: { record: LocalRecord | null; householdId: string }) {
+/** A new person, an edit, or (fix) the correction of a resident envelope the server refused. */
+export function ResidentForm({ record, householdId, fix = null }: { record: LocalRecord | null; householdId: string; fix?: Fix | null }) {
   const c = useController();
-  const [d, setD] = useState<ResidentDraft>(() => residentDraftOf(record?.data ?? null));
+  const [d, setD] = useState<ResidentDraft>(() => residentDraftOf(fix ? { ...(record?.data ?? {}), ...fix.envelope.payload } : (record?.data ?? null)));
   const [errors, setErrors] = useState<Record<string, string | null>>({});
   const [busy, setBusy] = useState(false);
   const set = <K extends keyof ResidentDraft>(k: K) => (v: ResidentDraft[K]) => setD((x) => ({ ...x, [k]: v }));
@@ -42,6 +44,10 @@ function ResidentForm({ record, householdId }: { record: LocalRecord | null; hou
     const fields = residentFieldsOf(d, householdId);
     setBusy(true);
     try {
+      if (fix) {
+        afterFix(await c.save(fixedInput(fix, fields, record ? changedFields(record.data, fields) : fields, record?.version ?? 0), [], fix.id), `/household/${householdId}`);
+        return;
+      }
       if (!record) {
         await c.save({ entity: 'resident', op: 'create', entityId: uuidv7(), baseVersion: null, payload: fields });
       } else {
@@ -56,7 +62,8 @@ function ResidentForm({ record, householdId }: { record: LocalRecord | null; hou
 
   const r = d.readiness ?? EMPTY_READINESS;
   return (
-    <Page title={record ? t('resident.title_edit') : t('resident.title_new')} back={`#/household/${householdId}`}>
+    <Page title={fix ? t('fix.title') : record ? t('resident.title_edit') : t('resident.title_new')} back={fix ? '#/outbox' : `#/household/${householdId}`}>
+      {fix && <FixBanner fix={fix} />}
       <ErrorSummary title={t('app.fix_errors')} errors={errors} />
       <form onSubmit={submit} novalidate>
         <TextField label={t('resident.name')} name="fullName" value={d.fullName} onInput={set('fullName')} error={errors.fullName} maxLength={100} />
@@ -94,6 +101,7 @@ function ResidentForm({ record, householdId }: { record: LocalRecord | null; hou
           {t('app.save')}
         </button>
       </form>
+      {fix && <DiscardButton id={fix.id} then={() => go('/outbox')} />}
     </Page>
   );
 }

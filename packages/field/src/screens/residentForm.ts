@@ -1,5 +1,5 @@
 /** The resident form's rules, without the DOM: from a record to the form's text, checks, and back to protocol fields. */
-import { EMPTY_READINESS, canonicalJson, type Readiness, type ResidentFields } from '@causo/domain';
+import { EMPTY_READINESS, READINESS_FIELDS, canonicalJson, type Readiness, type ResidentFields } from '@causo/domain/sync';
 import type { MessageKey } from '../i18n/index.ts';
 
 export interface ResidentDraft {
@@ -19,8 +19,7 @@ const s = (v: unknown): string => (typeof v === 'string' ? v : '');
 export function residentDraftOf(data: Record<string, unknown> | null): ResidentDraft {
   const d = data ?? {};
   const readiness = { ...EMPTY_READINESS };
-  // The keys of EMPTY_READINESS, not READINESS_FIELDS: that list comes from a zod schema, inert in the bundle.
-  for (const k of Object.keys(EMPTY_READINESS)) if (k in d) (readiness as Record<string, unknown>)[k] = d[k];
+  for (const k of READINESS_FIELDS) if (k in d) (readiness as Record<string, unknown>)[k] = d[k];
   return {
     fullName: s(d.fullName),
     birthYear: typeof d.birthYear === 'number' ? String(d.birthYear) : '',

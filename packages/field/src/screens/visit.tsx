@@ -3,7 +3,7 @@
  * person's readiness when the actions prove more than is known (readinessAfterVisit).
  */
 import { useState } from 'preact/hooks';
-import { VISIT_ACTIONS, readinessAfterVisit, uuidv7, type VisitAction } from '@causo/domain';
+import { VISIT_ACTIONS, readinessAfterVisit, uuidv7, type VisitAction } from '@causo/domain/sync';
 import { useController } from '../app/controller.ts';
 import { t, type MessageKey } from '../i18n/index.ts';
 import { go, useLive } from '../lib/hooks.ts';
@@ -12,14 +12,18 @@ import { baseVersionOf } from '../sync/envelopes.ts';
 import type { LocalFile } from '../sync/types.ts';
 import { ErrorSummary, Page, TextField } from '../ui/fields.tsx';
 import { PhotoInput } from '../ui/photoInput.tsx';
+import { DiscardButton, FixBanner, afterFix, fixedInput, type Fix } from './fixParts.tsx';
 
-export function VisitScreen({ householdId }: { householdId: string }) {
+/** A new visit, or (fix) the correction of a visit the server refused: then it is one visit, of one person or the household. */
+export function VisitScreen({ householdId, fix = null }: { householdId: string; fix?: Fix | null }) {
   const c = useController();
   const residents = useLive(async () => (c.db ? (await c.db.residents.where('householdId').equals(householdId).toArray()).map(residentOf) : []), [c.db, householdId]) ?? [];
-  const [who, setWho] = useState<string[]>([]);
-  const [actions, setActions] = useState<VisitAction[]>([]);
-  const [notes, setNotes] = useState('');
-  const [photo, setPhoto] = useState<LocalFile | null>(null);
+  const sent = (fix?.envelope.payload ?? {}) as Record<string, unknown>;
+  const [who, setWho] = useState<string[]>(() => (typeof sent.residentId === 'string' ? [sent.residentId] : []));
+  const [actions, setActions] = useState<VisitAction[]>(() => (Array.isArray(sent.actions) ? (sent.actions as VisitAction[]).filter((a) => VISIT_ACTIONS.includes(a)) : []));
+  const [notes, setNotes] = useState(typeof sent.notes === 'string' ? sent.notes : '');
+  const sentPhoto = sent.photo && typeof sent.photo === 'object' ? (sent.photo as { sha256?: unknown }).sha256 : null;
+  const [photo, setPhoto] = useState<LocalFile | null>(() => fix?.files.find((f) => f.sha256 === sentPhoto) ?? null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const toggle = <T,>(list: T[], v: T): T[] => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
@@ -33,7 +37,10 @@ export function VisitScreen({ householdId }: { householdId: string }) {
       const photoRef = photo ? { sha256: photo.sha256, type: photo.type, bytes: photo.bytes } : null;
       // One visit per person helped (or one for the household), each its own record.
       for (const residentId of who.length ? who : [null]) {
-        await c.save({ entity: 'visit', op: 'append', entityId: uuidv7(), baseVersion: null, payload: { residentId, householdId, actions, notes: notes.trim(), photo: photoRef } }, photo ? [photo] : []);
+        const payload = { residentId, householdId, actions, notes: notes.trim(), photo: photoRef };
+        if (fix) {
+          if (!(await c.save(fixedInput(fix, payload, {}, 0), photo ? [photo] : [], fix.id))) return afterFix(false, '');
+        } else await c.save({ entity: 'visit', op: 'append', entityId: uuidv7(), baseVersion: null, payload }, photo ? [photo] : []);
         const r = residents.find((x) => x.id === residentId);
         if (!r) continue;
         const better = readinessAfterVisit(readinessOf(r), actions);
@@ -46,14 +53,15 @@ export function VisitScreen({ householdId }: { householdId: string }) {
   }
 
   return (
-    <Page title={t('visit.title')} back={`#/household/${householdId}`}>
+    <Page title={fix ? t('fix.title') : t('visit.title')} back={fix ? '#/outbox' : `#/household/${householdId}`}>
+      {fix && <FixBanner fix={fix} />}
       <ErrorSummary title={t('app.fix_errors')} errors={{ actions: error }} />
       <form onSubmit={submit} novalidate>
         <fieldset class="field">
           <legend>{t('visit.who')}</legend>
           <div class="chips">
             {residents.map((r) => (
-              <button type="button" key={r.id} class="chip" aria-pressed={who.includes(r.id)} onClick={() => setWho(toggle(who, r.id))}>
+              <button type="button" key={r.id} class="chip" aria-pressed={who.includes(r.id)} onClick={() => setWho(fix ? [r.id] : toggle(who, r.id))}>
                 {r.fullName}
               </button>
             ))}
@@ -78,6 +86,7 @@ export function VisitScreen({ householdId }: { householdId: string }) {
           {t('app.save')}
         </button>
       </form>
+      {fix && <DiscardButton id={fix.id} then={() => go('/outbox')} />}
     </Page>
   );
 }

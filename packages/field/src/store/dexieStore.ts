@@ -5,8 +5,8 @@
  * foreign awaits), so a pull and a save never interleave.
  */
 import type { Envelope, FileRef, PullPage, PulledRecord, PushResult } from '@causo/domain';
-import { recordKey, targetOf, withLocalEdit, withPulled, type LocalEntity, type LocalRecord } from '../sync/localRecords.ts';
-import { UNACKNOWLEDGED, type FileBody, type LocalFile, type OutboxEntry, type SyncStore } from '../sync/types.ts';
+import { recordKey, relaid, targetOf, withLocalEdit, withPulled, type LocalEntity, type LocalRecord } from '../sync/localRecords.ts';
+import { ACKNOWLEDGED, PRUNABLE, UNACKNOWLEDGED, type FileBody, type LocalFile, type OutboxEntry, type SyncStore } from '../sync/types.ts';
 import { RECORD_TABLES, type FieldDb, type OutboxRow, type RecordRow } from './db.ts';
 import { sealParts, splitPersonal, unsealParts } from './personal.ts';
 
@@ -211,6 +211,65 @@ export class DexieSyncStore implements SyncStore {
   }
 
   pruneSent(before: string): Promise<number> {
-    return this.serial(() => this.db.outbox.where('state').equals('sent').and((r) => r.updatedAt < before).delete());
+    return this.serial(() => this.db.outbox.where('state').anyOf([...PRUNABLE]).and((r) => r.updatedAt < before).delete());
+  }
+
+  async entry(id: string): Promise<OutboxEntry | null> {
+    const row = await this.db.outbox.where('id').equals(id).first();
+    return row ? this.entryOf(row) : null;
+  }
+
+  replaceEnvelope(oldId: string, envelope: Envelope, files: readonly LocalFile[] = []): Promise<boolean> {
+    return this.serial(() => this.discard(oldId, { envelope, files }));
+  }
+
+  discardEnvelope(id: string): Promise<boolean> {
+    return this.serial(() => this.discard(id, null));
+  }
+
+  /**
+   * Everything is read and sealed first (crypto cannot be awaited inside an IndexedDB
+   * transaction), then written in one transaction that checks again that the old envelope still
+   * needs fixing: the old one discarded, the new one waiting with its photos, the records laid
+   * again, and photos nobody pending refers to any more dropped.
+   */
+  private async discard(oldId: string, replacement: { envelope: Envelope; files: readonly LocalFile[] } | null): Promise<boolean> {
+    const old = await this.db.outbox.where('id').equals(oldId).first();
+    if (!old || old.state !== 'needs_fixing') return false;
+    if (replacement && (await this.db.outbox.where('id').equals(replacement.envelope.id).count())) return false;
+    const newRow = replacement ? await this.outboxRowOf(replacement.envelope, replacement.files.map((f) => f.sha256)) : null;
+    const targets = new Set([old.target, ...(newRow ? [newRow.target] : [])]);
+    const relaidRows: { entity: LocalEntity; id: string; row: RecordRow | null }[] = [];
+    for (const target of targets) {
+      const rows = (await this.db.outbox.where('target').equals(target).sortBy('seq')).filter((r) => r.id !== oldId);
+      const of = async (states: readonly OutboxRow['state'][]) => Promise.all(rows.filter((r) => states.includes(r.state)).map((r) => this.envelopeOf(r)));
+      const pending = await of(UNACKNOWLEDGED);
+      if (replacement && newRow?.target === target) pending.push(replacement.envelope);
+      const sep = target.indexOf(':');
+      const t = { entity: target.slice(0, sep) as LocalEntity, id: target.slice(sep + 1) };
+      const rec = relaid(t, await this.record(t.entity, t.id), await of(ACKNOWLEDGED), pending);
+      relaidRows.push({ ...t, row: rec ? await this.rowOf(rec) : null });
+    }
+    const tables = [...new Set(relaidRows.map((r) => this.db.recordTable(r.entity)))];
+    const at = this.now().toISOString();
+    return this.db.transaction('rw', [this.db.outbox, this.db.files, ...tables], async () => {
+      const again = await this.db.outbox.get(old.seq!);
+      if (!again || again.state !== 'needs_fixing') return false;
+      await this.db.outbox.update(old.seq!, { state: 'discarded', updatedAt: at });
+      if (replacement && newRow) {
+        for (const f of replacement.files) if (!(await this.db.files.get(f.sha256))) await this.db.files.put({ sha256: f.sha256, type: f.type, bytes: f.bytes, body: toBlob(f.body, f.type), uploaded: 0 });
+        await this.db.outbox.add(newRow);
+      }
+      for (const r of relaidRows) {
+        const table = this.db.recordTable(r.entity);
+        if (r.row) await table.put(r.row);
+        else await table.delete(r.id);
+      }
+      for (const sha of old.files) {
+        const wanted = await this.db.outbox.filter((x) => UNACKNOWLEDGED.includes(x.state) && x.files.includes(sha)).count();
+        if (!wanted) await this.db.files.delete(sha);
+      }
+      return true;
+    });
   }
 }

@@ -3,7 +3,7 @@
  * clear: records and outbox envelopes keep them in one AES-GCM sealed string, opened only when
  * a screen or the sync needs them (the household list never does).
  */
-import { PERSONAL_RESIDENT_FIELDS } from '@causo/domain';
+import { PERSONAL_RESIDENT_FIELDS } from '@causo/domain/sync';
 import { seal, unseal } from '../crypto/seal.ts';
 import type { RecordData } from '../sync/localRecords.ts';
 

@@ -94,4 +94,18 @@ export function withPulled(pulled: PulledRecord, pending: readonly Envelope[]): 
   return { entity: pulled.entity, id: pulled.id, version: pulled.version, server, data };
 }
 
+/**
+ * A record laid again after one of its envelopes was discarded: the server copy as base (or, for
+ * a record not pulled yet, what the server acknowledged of it), then the pending envelopes in
+ * order. Null when nothing is left of it (a refused create dropped: the server never had it).
+ */
+export function relaid(target: { entity: LocalEntity; id: string }, current: LocalRecord | null, acknowledged: readonly Envelope[], pending: readonly Envelope[]): LocalRecord | null {
+  const base = current?.server ?? null;
+  const before = base ? [] : acknowledged;
+  if (!base && !before.length && !pending.length) return null;
+  let data: RecordData | null = base ? { ...base } : null;
+  for (const env of [...before, ...pending]) data = overlay(data, env);
+  return { entity: target.entity, id: target.id, version: current?.version ?? 0, server: base, data: data ?? {} };
+}
+
 export const recordKey = (entity: LocalEntity, id: string): string => `${entity}:${id}`;

@@ -3,8 +3,8 @@
  * same rules as the IndexedDB store (localRecords.ts does the merging for both).
  */
 import type { Envelope, FileRef, PullPage, PushResult } from '@causo/domain';
-import { recordKey, targetOf, withLocalEdit, withPulled, type LocalEntity, type LocalRecord } from './localRecords.ts';
-import { UNACKNOWLEDGED, type FileBody, type LocalFile, type OutboxEntry, type SyncStore } from './types.ts';
+import { recordKey, relaid, targetOf, withLocalEdit, withPulled, type LocalEntity, type LocalRecord } from './localRecords.ts';
+import { ACKNOWLEDGED, PRUNABLE, UNACKNOWLEDGED, type FileBody, type LocalFile, type OutboxEntry, type SyncStore } from './types.ts';
 
 interface StoredFile extends FileRef {
   body: FileBody;
@@ -100,11 +100,49 @@ export class MemoryStore implements SyncStore {
     this.meta.set(key, value);
   }
 
+  async replaceEnvelope(oldId: string, envelope: Envelope, files: readonly LocalFile[] = []): Promise<boolean> {
+    return this.discard(oldId, { envelope, files });
+  }
+
+  async discardEnvelope(id: string): Promise<boolean> {
+    return this.discard(id, null);
+  }
+
+  /** Both in one step (the memory store has no transactions to open: nothing awaits in between). */
+  private discard(oldId: string, replacement: { envelope: Envelope; files: readonly LocalFile[] } | null): boolean {
+    const old = this.entries.find((e) => e.envelope.id === oldId);
+    if (!old || old.state !== 'needs_fixing') return false;
+    if (replacement && this.entries.some((e) => e.envelope.id === replacement.envelope.id)) return false;
+    this.setState(old, 'discarded');
+    if (replacement) {
+      const { envelope, files } = replacement;
+      for (const f of files) if (!this.files.has(f.sha256)) this.files.set(f.sha256, { sha256: f.sha256, type: f.type, bytes: f.bytes, body: f.body, uploaded: false });
+      this.entries.push({ envelope: structuredClone(envelope), state: 'waiting', files: files.map((f) => f.sha256), code: null, message: null, updatedAt: this.stamp() });
+    }
+    const targets = new Map([old.envelope, ...(replacement ? [replacement.envelope] : [])].map((env) => {
+      const t = targetOf(env);
+      return [recordKey(t.entity, t.id), t] as const;
+    }));
+    for (const [key, t] of targets) {
+      const of = (states: readonly OutboxEntry['state'][]) => this.entries.filter((e) => states.includes(e.state) && sameTarget(e.envelope, t.entity, t.id)).map((e) => e.envelope);
+      const rec = relaid(t, this.recordMap.get(key) ?? null, of(ACKNOWLEDGED), of(UNACKNOWLEDGED));
+      if (rec) this.recordMap.set(key, rec);
+      else this.recordMap.delete(key);
+    }
+    this.dropUploadedFiles(old);
+    return true;
+  }
+
+  async entry(id: string): Promise<OutboxEntry | null> {
+    const e = this.entries.find((x) => x.envelope.id === id);
+    return e ? { ...e, envelope: structuredClone(e.envelope) } : null;
+  }
+
   async pruneSent(before: string): Promise<number> {
     let n = 0;
     for (let i = this.entries.length - 1; i >= 0; i--) {
       const e = this.entries[i];
-      if (e && e.state === 'sent' && e.updatedAt < before) {
+      if (e && PRUNABLE.includes(e.state) && e.updatedAt < before) {
         this.entries.splice(i, 1);
         n++;
       }

@@ -9,11 +9,20 @@ import type { LocalEntity, LocalRecord } from './localRecords.ts';
  * waiting: not yet acknowledged, will be sent; sending: in a request right now; sent: stored by
  * the server (kept visible a while); conflict: stored by the server, another value of the same
  * field won (shown to the member); needs_fixing: refused by the server, the member must correct it.
+ *
+ * discarded: a needs_fixing envelope the member corrected (a new envelope replaces it, written in
+ * the same transaction) or dropped ("Bỏ bản ghi này"). The server never stored it and it is never
+ * sent again: it is not pending, its edit is no longer laid over records, and it is pruned with
+ * the sent ones (kept a while so the outbox can show what happened to it).
  */
-export type OutboxState = 'waiting' | 'sending' | 'sent' | 'conflict' | 'needs_fixing';
-export const OUTBOX_STATES: readonly OutboxState[] = ['waiting', 'sending', 'sent', 'conflict', 'needs_fixing'];
+export type OutboxState = 'waiting' | 'sending' | 'sent' | 'conflict' | 'needs_fixing' | 'discarded';
+export const OUTBOX_STATES: readonly OutboxState[] = ['waiting', 'sending', 'sent', 'conflict', 'needs_fixing', 'discarded'];
 /** States whose edit the server does not have yet: laid over pulled records. */
 export const UNACKNOWLEDGED: readonly OutboxState[] = ['waiting', 'sending', 'needs_fixing'];
+/** States the server acknowledged: their edit is in the server's copy (once pulled). */
+export const ACKNOWLEDGED: readonly OutboxState[] = ['sent', 'conflict'];
+/** States pruneSent forgets after a while. */
+export const PRUNABLE: readonly OutboxState[] = ['sent', 'discarded'];
 
 export interface OutboxEntry {
   envelope: Envelope;
@@ -51,7 +60,18 @@ export interface SyncStore {
   getCursor(): Promise<string>;
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
-  /** Forgets sent envelopes acknowledged before the given time (conflicts and the rest stay). */
+  /**
+   * A needs_fixing envelope corrected by the member: in one transaction the old one becomes
+   * discarded and the new one (a new id; the same entity and entityId) waits, with its photos, and
+   * the record is laid again from the server copy and what is still pending. False (and nothing
+   * changed) when the old one is not needs_fixing any more.
+   */
+  replaceEnvelope(oldId: string, envelope: Envelope, files?: readonly LocalFile[]): Promise<boolean>;
+  /** "Bỏ bản ghi này": a needs_fixing envelope becomes discarded, its edit leaves the record. */
+  discardEnvelope(id: string): Promise<boolean>;
+  /** One outbox entry (personal fields opened), null when there is none. */
+  entry(id: string): Promise<OutboxEntry | null>;
+  /** Forgets sent and discarded envelopes whose state changed before the given time (conflicts and the rest stay). */
   pruneSent(before: string): Promise<number>;
   outbox(): Promise<OutboxEntry[]>;
   records(entity: LocalEntity): Promise<LocalRecord[]>;

@@ -11,7 +11,7 @@ const Options = z.object({
   connections: z.coerce.number().int().min(1).max(200).default(20),
 });
 
-/** `causo bench report|import|pages|backoffice`: prints the figures the issues ask for. */
+/** `causo bench report|import|pages|backoffice|sync`: prints the figures the issues ask for. */
 export async function runBench(args: string[]): Promise<void> {
   const { values, positionals } = parseOptions(
     args,
@@ -38,7 +38,10 @@ export async function runBench(args: string[]): Promise<void> {
     const bar = progress('Nạp hồ sơ');
     const communeRows = Math.min(values['commune-rows'], values.rows);
     await benchBackoffice({ engines, rows: values.rows, communeRows, seconds: values.seconds, connections: values.connections, serverUrl, log, onLoad: (d, t) => bar.update(d, t) });
-  } else throw new Error('usage: causo bench report|import|pages|backoffice [--rows N] [--engine pglite|postgres|both] [--commune-rows N --seconds S --connections C]');
+  } else if (what === 'sync') {
+    const { benchSync } = await import('../bench/syncBench.ts');
+    await benchSync({ engines, serverUrl, log });
+  } else throw new Error('usage: causo bench report|import|pages|backoffice|sync [--rows N] [--engine pglite|postgres|both] [--commune-rows N --seconds S --connections C]');
   const rss = Math.round(process.resourceUsage().maxRSS / 1024);
   log(`peak RSS: ${rss} MB`);
 }

@@ -11,7 +11,7 @@ import { parseOptions } from './args.ts';
 const Options = z.object({
   username: z.string().regex(/^[a-z0-9._-]{3,50}$/, '3–50 lower-case letters, digits, . _ -'),
   name: z.string().min(1).max(100).optional(),
-  role: z.enum(['admin', 'leader', 'officer', 'specialist']),
+  role: z.enum(['admin', 'leader', 'officer', 'specialist', 'member']),
   unit: z.string().min(2).max(20),
 });
 

@@ -1,10 +1,14 @@
 /**
  * The field app in real Chromium: sign in online, choose a PIN, go offline, record a household,
- * a person, a visit, a blocker and an assisted application, reload offline and unlock with the
- * PIN, come back online, sync, and find the dossier (channel 2, assisted) in the database.
+ * a person, a visit with a photo, a blocker and an assisted application, reload offline and
+ * unlock with the PIN, come back online, sync; the server refuses the application (an answer
+ * is missing), the member corrects it from the outbox, syncs again, and the dossier (channel 2,
+ * assisted) and the visit's photo are in the database.
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
+import { payloadHashOf } from '@causo/domain/sync';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describeEachEngine } from '../support/engines.ts';
 import { expectAccessible, useBrowser } from '../support/browser.ts';
@@ -48,6 +52,84 @@ async function accessible(page: Page, baseUrl: string): Promise<void> {
   } finally {
     await page.evaluate(() => document.getElementById('axe-copy-of-styles')?.remove());
   }
+}
+
+/** A small PNG (a green-and-white checkerboard) for the visit's photo: what a camera would give, only smaller. */
+function testPng(size = 64): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = (crcTable[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc(body), body.length + 4);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const rows = Buffer.alloc(size * (1 + size * 3));
+  for (let y = 0; y < size; y++)
+    for (let x = 0; x < size; x++) {
+      const on = ((x >> 3) + (y >> 3)) % 2 === 0;
+      rows.set(on ? [11, 110, 79] : [255, 255, 255], y * (1 + size * 3) + 1 + x * 3);
+    }
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/**
+ * Makes the server refuse the saved application: its `householdSize` answer is taken out of the
+ * envelope in IndexedDB (and the payload hash made right again), as if an older app version had
+ * let it through. The form itself would not save it without the answer.
+ */
+async function dropAnswerFromApplication(page: Page, key: string): Promise<void> {
+  type Row = { envelope: { entity: string; payload: Record<string, unknown>; payloadHash: string } };
+  // Reads the application's outbox row, or (given a payload and its hash) writes them into it.
+  const edit = (page: Page, change: { payload: Record<string, unknown>; hash: string } | null) =>
+    page.evaluate(async (change) => {
+      const member = JSON.parse(localStorage.getItem('causo.field.member') ?? '{}') as { id: number };
+      const db = await new Promise<IDBDatabase>((res, rej) => {
+        const r = indexedDB.open(`causo-field-${member.id}`);
+        r.onsuccess = () => res(r.result);
+        r.onerror = () => rej(r.error);
+      });
+      try {
+        return await new Promise<Record<string, unknown> | null>((res, rej) => {
+          const tx = db.transaction('outbox', 'readwrite');
+          const store = tx.objectStore('outbox');
+          let found: Record<string, unknown> | null = null;
+          const r = store.getAll();
+          r.onsuccess = () => {
+            for (const row of r.result as Row[]) {
+              if (row.envelope.entity !== 'application') continue;
+              found = row.envelope.payload;
+              if (change) store.put({ ...row, envelope: { ...row.envelope, payload: change.payload, payloadHash: change.hash } });
+            }
+          };
+          tx.oncomplete = () => res(found);
+          tx.onerror = () => rej(tx.error);
+        });
+      } finally {
+        db.close();
+      }
+    }, change);
+  const payload = await edit(page, null);
+  assert.ok(payload, 'the application waits in the outbox');
+  const answers = { ...(payload.answers as Record<string, unknown>) };
+  assert.ok(key in answers);
+  delete answers[key];
+  const broken = { ...payload, answers };
+  await edit(page, { payload: broken, hash: await payloadHashOf(broken) });
 }
 
 async function waitSaved(page: Page) {
@@ -136,6 +218,8 @@ describeEachEngine('field app in the browser', (env) => {
     await page.getByRole('link', { name: 'Ghi lượt hỗ trợ' }).click();
     await page.getByRole('button', { name: 'Lò Thị Mai' }).click();
     await page.getByLabel('Cài ứng dụng VNeID').check();
+    await page.getByLabel('Ảnh (không bắt buộc)').setInputFiles({ name: 'anh-ho-tro.png', mimeType: 'image/png', buffer: testPng() });
+    await page.getByText(/Đã thêm ảnh/).waitFor();
     await accessible(page, web.baseUrl);
     await page.getByRole('button', { name: 'Lưu' }).click();
     await page.getByRole('heading', { name: 'Lò Văn Thử' }).waitFor();
@@ -165,6 +249,7 @@ describeEachEngine('field app in the browser', (env) => {
 
     // household, person, visit, the person's readiness, blocker, application
     await page.getByRole('link', { name: 'Hộp gửi 6 bản ghi chờ gửi' }).waitFor();
+    await dropAnswerFromApplication(page, 'householdSize');
   });
 
   it('reloads offline, unlocks with the PIN and still has everything', async () => {
@@ -190,6 +275,30 @@ describeEachEngine('field app in the browser', (env) => {
     const syncNow = page.getByRole('button', { name: 'Đồng bộ ngay' });
     await syncNow.waitFor();
     if (await syncNow.isEnabled()) await syncNow.click();
+
+    // The server refused the application: "Cần sửa" with its message; the rest went.
+    const refused = page.locator('ul.outbox li.state-needs_fixing');
+    await refused.waitFor({ timeout: 20_000 });
+    await refused.getByText('Cần sửa', { exact: true }).waitFor();
+    await refused.getByText(/householdSize: required/).waitFor();
+    await page.getByRole('link', { name: 'Hộp gửi 1 bản ghi chờ gửi' }).waitFor();
+    await accessible(page, web.baseUrl);
+    assert.equal(await env.db.kysely.selectFrom('assisted_applications').select('dossier_id').executeTakeFirst(), undefined);
+
+    // Fix it: the application form opens filled in, with the server's message on top.
+    await refused.getByRole('link', { name: /Sửa bản ghi này/ }).click();
+    await page.getByRole('heading', { name: 'Sửa bản ghi máy chủ chưa nhận' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'householdSize: required' }).waitFor();
+    assert.equal(await page.getByLabel('Họ, chữ đệm và tên của chủ hộ').inputValue(), 'Lò Văn Thử');
+    assert.equal(await page.getByLabel('Người dân đã đồng ý cho tôi nộp hồ sơ này').isChecked(), true);
+    assert.equal(await page.getByLabel('Nhà bạn có bao nhiêu người?').inputValue(), '');
+    await accessible(page, web.baseUrl);
+    await page.getByLabel('Nhà bạn có bao nhiêu người?').fill('4');
+    await page.getByRole('button', { name: 'Lưu hồ sơ để gửi' }).click();
+    await page.getByRole('heading', { name: 'Hỗ trợ nộp hồ sơ' }).waitFor();
+    await page.getByRole('link', { name: /bản ghi chờ gửi/ }).click();
+    await page.locator('ul.outbox li.state-discarded').getByText('Đã bỏ', { exact: true }).waitFor();
+    if (await syncNow.isEnabled()) await syncNow.click();
     await page
       .getByText('Mọi bản ghi đã được gửi.')
       .waitFor({ timeout: 20_000 })
@@ -208,8 +317,15 @@ describeEachEngine('field app in the browser', (env) => {
     assert.equal(dossier.mode, 'on_behalf');
     const households = await env.db.kysely.selectFrom('households').select('id').execute();
     assert.equal(households.length, 1);
-    const visits = await env.db.kysely.selectFrom('visits').select(['actions']).execute();
+    const visits = await env.db.kysely.selectFrom('visits').select(['actions', 'photo_sha256']).execute();
     assert.deepEqual(visits.map((v) => v.actions), [['installed_vneid']]);
+    // The photo, compressed on the phone (JPEG), uploaded before its visit and named by its SHA-256.
+    const sha = visits[0]?.photo_sha256;
+    assert.match(sha ?? '', /^[0-9a-f]{64}$/);
+    const file = await env.db.kysely.selectFrom('field_files').select(['sha256', 'type', 'bytes', 'data']).where('sha256', '=', sha ?? '').executeTakeFirstOrThrow();
+    assert.equal(file.type, 'image/jpeg');
+    assert.equal(file.bytes, file.data.length);
+    assert.equal((await import('node:crypto')).createHash('sha256').update(file.data).digest('hex'), sha);
 
     await page.getByRole('link', { name: 'Nộp hồ sơ' }).click();
     await page.getByText(`Mã hồ sơ: ${dossier.code}`).waitFor({ timeout: 20_000 });

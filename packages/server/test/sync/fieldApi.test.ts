@@ -14,6 +14,8 @@ import { makeOfficer } from '../support/fixtures.ts';
 import { envelope, household, TODAY, VILLAGE } from './support.ts';
 import type { FieldMember } from '../../src/modules/sync/fieldAuth.ts';
 import { loadOfficer } from '../../src/modules/auth/service.ts';
+import { createSession } from '../../src/modules/auth/sessions.ts';
+import { SESSION_COOKIE } from '../../src/http/auth.ts';
 
 describeEachEngine('field API', (env) => {
   let web: WebServer;
@@ -91,6 +93,14 @@ describeEachEngine('field API', (env) => {
     assert.equal((await call('PUT', `/api/v1/sync/files/${sha}`, { payload: png, headers: { 'content-type': 'image/png' } })).statusCode, 200);
     const wrong = await call('PUT', `/api/v1/sync/files/${'0'.repeat(64)}`, { payload: png, headers: { 'content-type': 'image/png' } });
     assert.equal(wrong.json().code, 'sync.file_invalid');
+  });
+
+  it('sends a team member who opens the back office to the field app', async () => {
+    const user = await env.db.kysely.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow();
+    const session = await env.db.transaction((trx) => createSession(trx, { userId: user.id }, { ttlHours: 1, ip: null, userAgent: null, now: web.ctx.now() }));
+    const res = await web.app.inject({ method: 'GET', url: '/office', headers: { cookie: `${SESSION_COOKIE}=${session.token}` } });
+    assert.equal(res.statusCode, 303);
+    assert.equal(res.headers.location, '/field/');
   });
 
   it('wipes a phone marked lost at its next contact and ends its session', async () => {

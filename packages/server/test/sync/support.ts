@@ -1,6 +1,6 @@
 /** A team member with a registered phone, and envelopes as a phone writes them. */
 import { randomUUID } from 'node:crypto';
-import { payloadHashOf, uuidv7, type Envelope } from '@causo/domain';
+import { EMPTY_READINESS, payloadHashOf, uuidv7, type Envelope } from '@causo/domain';
 import type { AppContext } from '../../src/context.ts';
 import type { Db } from '../../src/db/database.ts';
 import { loadOfficer } from '../../src/modules/auth/service.ts';
@@ -58,12 +58,6 @@ export const resident = (householdId: string, over: Record<string, unknown> = {}
   idNumber: null,
   phones: [],
   relation: 'chủ hộ',
-  smartphone: null,
-  simOwnership: 'unknown',
-  coverageAtHome: null,
-  vneidLevel: null,
-  publicServiceAccount: null,
-  walletOrBank: null,
-  appliedAlone: null,
+  ...EMPTY_READINESS,
   ...over,
 });

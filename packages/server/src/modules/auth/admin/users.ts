@@ -14,7 +14,7 @@ import { audit } from '../../audit/service.ts';
 import { hashPassword } from '../passwords.ts';
 import { createOfficer, type AdminScope, type OfficerRole } from '../service.ts';
 
-export const OFFICER_ROLES = ['admin', 'leader', 'officer', 'specialist'] as const satisfies readonly OfficerRole[];
+export const OFFICER_ROLES = ['admin', 'leader', 'officer', 'specialist', 'member'] as const satisfies readonly OfficerRole[];
 export const USERNAME_PATTERN = /^[a-z0-9._-]{3,50}$/;
 export const MIN_PASSWORD = 12;
 

@@ -5,9 +5,8 @@
  */
 import type { BlockerReason, FileRef, VisitAction } from '@causo/domain';
 import { UUID } from '@causo/domain';
-import { recordChange } from '../changes.ts';
 import { teamMembers } from '../../teams/members.ts';
-import { Rejection, villageById, type Applied, type ApplyContext } from './context.ts';
+import { Rejection, householdUnit, noteChange, residentHousehold, villageById, type Applied, type ApplyContext } from './context.ts';
 
 interface Appended<P> {
   id: string;
@@ -18,14 +17,9 @@ interface Appended<P> {
 }
 
 async function householdIn(a: ApplyContext, householdId: string, residentId: string | null): Promise<number> {
-  const h = await a.trx.selectFrom('households').select('unit_id').where('id', '=', householdId).executeTakeFirst();
-  if (!h) throw new Rejection('sync.not_found', `no household ${householdId}`);
-  villageById(a, h.unit_id);
-  if (residentId) {
-    const r = await a.trx.selectFrom('residents').select('household_id').where('id', '=', residentId).executeTakeFirst();
-    if (!r || r.household_id !== householdId) throw new Rejection('sync.not_found', `no resident ${residentId} in household ${householdId}`);
-  }
-  return h.unit_id;
+  const unitId = await householdUnit(a, householdId);
+  if (residentId && (await residentHousehold(a, residentId)) !== householdId) throw new Rejection('sync.not_found', `no resident ${residentId} in household ${householdId}`);
+  return unitId;
 }
 
 export async function requireFile(a: ApplyContext, f: FileRef | null): Promise<void> {
@@ -34,8 +28,11 @@ export async function requireFile(a: ApplyContext, f: FileRef | null): Promise<v
   if (!found) throw new Rejection('sync.file_missing', `photo ${f.sha256} not uploaded yet`, true);
 }
 
+/** An appended record arrives once; its id again under another envelope is refused. */
 const once = async (a: ApplyContext, table: 'visits' | 'follow_ups', id: string) => {
-  if (await a.trx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst()) throw new Rejection('sync.id_reused', `${table} ${id} exists already`);
+  const exists = a.batch ? a.batch.existing.has(id) : (await a.trx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  if (exists) throw new Rejection('sync.id_reused', `${table} ${id} exists already`);
+  a.batch?.existing.add(id);
 };
 
 export async function applyVisit(a: ApplyContext, e: Appended<{ residentId: string | null; householdId: string; actions: VisitAction[]; notes: string; photo: FileRef | null }>): Promise<Applied> {
@@ -43,18 +40,19 @@ export async function applyVisit(a: ApplyContext, e: Appended<{ residentId: stri
   const unitId = await householdIn(a, p.householdId, p.residentId);
   await requireFile(a, p.photo);
   await once(a, 'visits', e.entityId);
-  await a.trx
-    .insertInto('visits')
-    .values({ id: e.entityId, unit_id: unitId, household_id: p.householdId, resident_id: p.residentId, member_id: e.memberId, actions: [...new Set(p.actions)], notes: p.notes, photo_sha256: p.photo?.sha256 ?? null, occurred_at: e.occurredAt, received_at: a.receivedAt })
-    .execute();
-  await recordChange(a.trx, unitId, 'visit', e.entityId);
+  const visit = { id: e.entityId, unit_id: unitId, household_id: p.householdId, resident_id: p.residentId, member_id: e.memberId, actions: [...new Set(p.actions)], notes: p.notes, photo_sha256: p.photo?.sha256 ?? null, occurred_at: e.occurredAt, received_at: a.receivedAt };
+  if (a.batch) a.batch.visits.push(visit);
+  else await a.trx.insertInto('visits').values(visit).execute();
+  await noteChange(a, unitId, 'visit', e.entityId);
   return { version: 1, conflictIds: [] };
 }
 
 export async function applyBlocker(a: ApplyContext, e: Appended<{ residentId: string | null; householdId: string; reason: BlockerReason; note: string }>): Promise<Applied> {
   const p = e.payload;
   const unitId = await householdIn(a, p.householdId, p.residentId);
-  if (await a.trx.selectFrom('blockers').select('id').where('client_id', '=', e.entityId).executeTakeFirst()) throw new Rejection('sync.id_reused', `blocker ${e.entityId} exists already`);
+  const seen = a.batch ? a.batch.existing.has(e.entityId) : (await a.trx.selectFrom('blockers').select('id').where('client_id', '=', e.entityId).executeTakeFirst()) !== undefined;
+  if (seen) throw new Rejection('sync.id_reused', `blocker ${e.entityId} exists already`);
+  a.batch?.existing.add(e.entityId);
   const name = p.residentId ? await a.trx.selectFrom('residents').select(['data']).where('id', '=', p.residentId).executeTakeFirst() : null;
   const { id } = await a.trx
     .insertInto('blockers')
@@ -75,14 +73,14 @@ export async function applyBlocker(a: ApplyContext, e: Appended<{ residentId: st
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await recordChange(a.trx, unitId, 'blocker', id);
+  await noteChange(a, unitId, 'blocker', id);
   return { version: 1, conflictIds: [] };
 }
 
 /** A blocker is named by its phone id (a UUID) or, for one made on the server, `p<id>`. */
 export async function findBlocker(a: ApplyContext, ref: string) {
   const q = a.trx.selectFrom('blockers').select(['id', 'unit_id', 'status']);
-  const row = UUID.test(ref) ? await q.where('client_id', '=', ref).forUpdate().executeTakeFirst() : /^p\d{1,15}$/.test(ref) ? await q.where('id', '=', Number(ref.slice(1))).forUpdate().executeTakeFirst() : undefined;
+  const row = UUID.test(ref) ? await q.where('client_id', '=', ref).forNoKeyUpdate().executeTakeFirst() : /^p\d{1,15}$/.test(ref) ? await q.where('id', '=', Number(ref.slice(1))).forNoKeyUpdate().executeTakeFirst() : undefined;
   if (!row || row.unit_id === null) throw new Rejection('sync.not_found', `no blocker ${ref}`);
   villageById(a, row.unit_id);
   return { id: row.id, unitId: row.unit_id, status: row.status };
@@ -96,7 +94,7 @@ export async function applyBlockerResolution(a: ApplyContext, e: Appended<{ bloc
       .set({ status: 'resolved', resolved_at: e.occurredAt, resolved_by: e.memberId, resolution: e.payload.how })
       .where('id', '=', b.id)
       .execute();
-    await recordChange(a.trx, b.unitId, 'blocker', b.id);
+    await noteChange(a, b.unitId, 'blocker', b.id);
   }
   return { version: null, conflictIds: [] };
 }
@@ -105,18 +103,23 @@ export async function applyFollowUp(a: ApplyContext, e: Appended<{ blockerId: st
   const p = e.payload;
   const unitId = await householdIn(a, p.householdId, p.residentId);
   const blocker = p.blockerId ? await findBlocker(a, p.blockerId) : null;
-  if (!(await teamMembers(a.trx, unitId)).some((m) => m.id === p.assigneeId)) throw new Rejection('sync.not_in_team', `user ${p.assigneeId} is not on this village's team`);
+  let team = a.batch?.teams.get(unitId);
+  if (!team) {
+    team = (await teamMembers(a.trx, unitId)).map((m) => m.id);
+    a.batch?.teams.set(unitId, team);
+  }
+  if (!team.includes(p.assigneeId)) throw new Rejection('sync.not_in_team', `user ${p.assigneeId} is not on this village's team`);
   await once(a, 'follow_ups', e.entityId);
   await a.trx
     .insertInto('follow_ups')
     .values({ id: e.entityId, unit_id: unitId, household_id: p.householdId, resident_id: p.residentId, blocker_id: blocker?.id ?? null, assignee_id: p.assigneeId, created_by: e.memberId, due_date: p.dueDate, note: p.note, created_at: e.occurredAt })
     .execute();
-  await recordChange(a.trx, unitId, 'follow_up', e.entityId);
+  await noteChange(a, unitId, 'follow_up', e.entityId);
   return { version: 1, conflictIds: [] };
 }
 
 export async function applyFollowUpDone(a: ApplyContext, e: Appended<{ followUpId: string; note: string }>): Promise<Applied> {
-  const f = await a.trx.selectFrom('follow_ups').select(['unit_id', 'done_at', 'version']).where('id', '=', e.payload.followUpId).forUpdate().executeTakeFirst();
+  const f = await a.trx.selectFrom('follow_ups').select(['unit_id', 'done_at', 'version']).where('id', '=', e.payload.followUpId).forNoKeyUpdate().executeTakeFirst();
   if (!f) throw new Rejection('sync.not_found', `no follow-up ${e.payload.followUpId}`);
   villageById(a, f.unit_id);
   if (f.done_at === null) {
@@ -125,7 +128,7 @@ export async function applyFollowUpDone(a: ApplyContext, e: Appended<{ followUpI
       .set({ done_at: e.occurredAt, done_by: e.memberId, done_note: e.payload.note, version: f.version + 1 })
       .where('id', '=', e.payload.followUpId)
       .execute();
-    await recordChange(a.trx, f.unit_id, 'follow_up', e.payload.followUpId);
+    await noteChange(a, f.unit_id, 'follow_up', e.payload.followUpId);
   }
   return { version: null, conflictIds: [] };
 }

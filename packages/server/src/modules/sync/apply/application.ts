@@ -25,9 +25,8 @@ import { addressText, communeOf } from '../../dossiers/addressPicker.ts';
 import { submittedSmsText } from '../../dossiers/drafts.ts';
 import { queueSms } from '../../notify/outbox.ts';
 import { residentFieldsOf } from '../../teams/records.ts';
-import { recordChange } from '../changes.ts';
 import { requireFile } from './activity.ts';
-import { Rejection, villageById, type Applied, type ApplyContext } from './context.ts';
+import { Rejection, flushEnvelopes, noteChange, villageById, type Applied, type ApplyContext } from './context.ts';
 
 interface ApplicationEnvelope {
   id: string;
@@ -131,6 +130,7 @@ export async function applyApplication(a: ApplyContext, e: ApplicationEnvelope):
     who: { role: 'member', userId: e.memberId, citizenId: null, ip: a.member.ip },
   });
   await a.trx.updateTable('dossiers').set({ assisted_by: e.memberId, assist_mode: p.mode }).where('id', '=', created.id).execute();
+  await flushEnvelopes(a); // the row below refers to this envelope's
   await a.trx
     .insertInto('assisted_applications')
     .values({
@@ -149,6 +149,6 @@ export async function applyApplication(a: ApplyContext, e: ApplicationEnvelope):
     .execute();
   const phone = person.phones[0];
   if (phone) await queueSms(a.trx, a.ctx.vault, { to: phone, text: submittedSmsText('vi', created.code), purpose: 'dossier_submitted', citizenId: null, dossierId: created.id });
-  await recordChange(a.trx, resident.unit_id, 'application', e.entityId);
+  await noteChange(a, resident.unit_id, 'application', e.entityId);
   return { version: 1, conflictIds: [] };
 }

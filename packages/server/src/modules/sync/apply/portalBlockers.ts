@@ -15,8 +15,9 @@ export interface ResidentKeys {
   phoneHashes: string[];
 }
 
-export async function linkPortalBlockers(a: { trx: Trx }, r: ResidentKeys): Promise<void> {
+export async function linkPortalBlockers(a: { trx: Trx; batch: { portalBlockersWaiting: boolean } | null }, r: ResidentKeys): Promise<void> {
   if (!r.idHash && r.phoneHashes.length === 0) return;
+  if (a.batch && !a.batch.portalBlockersWaiting) return;
   const linked = await a.trx
     .updateTable('blockers')
     .set({ unit_id: r.unitId, resident_id: r.residentId, household_id: r.householdId })

@@ -32,6 +32,8 @@ function defaultTab(officer: Officer): QueueTab {
 export function queueRoutes(app: ZodApp, ctx: AppContext): void {
   app.get('/office', { schema: { hide: true } }, async (req, reply) => {
     const officer = req.officer as Officer;
+    // A community team member has no queue: their work is in the field app.
+    if (officer.roles.length > 0 && officer.roles.every((r) => r.role === 'member')) return reply.redirect('/field/', 303);
     const raw = Object.fromEntries(Object.entries((req.query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== ''));
     const q = QueueQuery.parse(raw);
     const tab = q.tab ?? defaultTab(officer);
