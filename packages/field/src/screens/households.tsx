@@ -21,7 +21,18 @@ export function HouseholdsScreen() {
   const [query, setQuery] = useState('');
   const [shown, setShown] = useState(PAGE);
   const rows = useLive(async () => (c.db ? (current ? c.db.households.where('villageCode').equals(current).toArray() : c.db.households.toArray()) : []), [c.db, current]);
-  const all = useMemo(() => (rows ?? []).map(householdOf).sort((a, b) => foldDiacritics(a.headName).localeCompare(foldDiacritics(b.headName))), [rows]);
+  // Folded once per household, not in every comparison: opening a 500-household village on a slow phone stays quick.
+  const all = useMemo(
+    () =>
+      (rows ?? [])
+        .map((r) => {
+          const h = householdOf(r);
+          return { h, key: foldDiacritics(h.headName) };
+        })
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .map((x) => x.h),
+    [rows],
+  );
   const matching = useMemo(() => (query.trim() ? all.filter((h) => matchesSearch(`${h.headName} ${h.address}`, query)) : all), [all, query]);
   const pick = (v: string) => {
     sessionStorage.setItem(VILLAGE_KEY, v);

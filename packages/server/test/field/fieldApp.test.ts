@@ -190,6 +190,12 @@ describeEachEngine('field app in the browser', (env) => {
     await page.getByRole('heading', { name: 'Hộ dân' }).waitFor();
     await page.getByText(/Thủy Đông/).first().waitFor();
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 20_000 });
+    // Installable as an app: Chromium's own check (manifest, icons, service worker, scope). A test
+    // browser context is a private window, which Chromium never installs from: that one is ours, not the app's.
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
+    assert.deepEqual(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito'), []);
+    await cdp.detach();
     await accessible(page, web.baseUrl);
   });
 
