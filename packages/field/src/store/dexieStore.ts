@@ -53,8 +53,8 @@ export class DexieSyncStore implements SyncStore {
   }
 
   private async rowOf(rec: LocalRecord): Promise<RecordRow> {
-    const d = rec.entity === 'resident' ? splitPersonal(rec.data) : { plain: rec.data, personal: null };
-    const s = rec.server && rec.entity === 'resident' ? splitPersonal(rec.server) : { plain: rec.server, personal: null };
+    const d = splitPersonal(rec.data, rec.entity);
+    const s = rec.server ? splitPersonal(rec.server, rec.entity) : { plain: rec.server, personal: null };
     const row: RecordRow = { id: rec.id, version: rec.version, data: d.plain, server: s.plain, sealed: await sealParts(this.key, { data: d.personal, server: s.personal }) };
     const str = (k: string): string | undefined => (typeof rec.data[k] === 'string' ? (rec.data[k] as string) : undefined);
     if (str('villageCode')) row.villageCode = str('villageCode');
@@ -70,8 +70,8 @@ export class DexieSyncStore implements SyncStore {
   private async outboxRowOf(envelope: Envelope, files: string[]): Promise<OutboxRow> {
     let sealed: string | null = null;
     let stored = envelope;
-    if (envelope.entity === 'resident') {
-      const { plain, personal } = splitPersonal(envelope.payload);
+    if (envelope.entity === 'resident' || envelope.entity === 'application') {
+      const { plain, personal } = splitPersonal(envelope.payload, envelope.entity);
       sealed = await sealParts(this.key, { data: personal, server: null });
       stored = { ...envelope, payload: plain } as Envelope;
     }

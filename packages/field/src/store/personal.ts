@@ -1,20 +1,24 @@
 /**
  * Personal fields of residents (ID number, phones, date of birth) never reach IndexedDB in the
  * clear: records and outbox envelopes keep them in one AES-GCM sealed string, opened only when
- * a screen or the sync needs them (the household list never does).
+ * a screen or the sync needs them (the household list never does). An assisted application's
+ * answers and the resident's consent are sealed whole: a form asks for phones and ID numbers.
  */
 import { PERSONAL_RESIDENT_FIELDS } from '@causo/domain/sync';
 import { seal, unseal } from '../crypto/seal.ts';
 import type { RecordData } from '../sync/localRecords.ts';
 
-export type Personal = Partial<Record<(typeof PERSONAL_RESIDENT_FIELDS)[number], unknown>>;
+export type Personal = Record<string, unknown>;
+
+/** Fields sealed for each kind of record. */
+const SEALED_FIELDS: Record<string, readonly string[]> = { resident: PERSONAL_RESIDENT_FIELDS, application: ['answers', 'consent'] };
 
 /** The record without its personal fields, and those fields (null when it has none). */
-export function splitPersonal(data: RecordData): { plain: RecordData; personal: Personal | null } {
+export function splitPersonal(data: RecordData, entity = 'resident'): { plain: RecordData; personal: Personal | null } {
   const plain: RecordData = { ...data };
   const personal: Personal = {};
   let found = false;
-  for (const k of PERSONAL_RESIDENT_FIELDS)
+  for (const k of SEALED_FIELDS[entity] ?? [])
     if (k in plain) {
       personal[k] = plain[k];
       delete plain[k];

@@ -1,14 +1,13 @@
 /**
  * The field app in real Chromium: sign in online, choose a PIN, go offline, record a household,
  * a person, a visit with a photo, a blocker and an assisted application, reload offline and
- * unlock with the PIN, come back online, sync; the server refuses the application (an answer
- * is missing), the member corrects it from the outbox, syncs again, and the dossier (channel 2,
+ * unlock with the PIN, come back online, sync; the server refuses the application (the
+ * province added a required question meanwhile), the member completes it from the outbox, syncs again, and the dossier (channel 2,
  * assisted) and the visit's photo are in the database.
  */
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
-import { payloadHashOf } from '@causo/domain/sync';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describeEachEngine } from '../support/engines.ts';
 import { expectAccessible, useBrowser } from '../support/browser.ts';
@@ -88,48 +87,34 @@ function testPng(size = 64): Buffer {
 }
 
 /**
- * Makes the server refuse the saved application: its `householdSize` answer is taken out of the
- * envelope in IndexedDB (and the payload hash made right again), as if an older app version had
- * let it through. The form itself would not save it without the answer.
+ * Everything the app keeps in IndexedDB, as text: personal data (a resident's phone, the
+ * answers of an assisted application) must not be found in it, only sealed.
  */
-async function dropAnswerFromApplication(page: Page, key: string): Promise<void> {
-  type Row = { envelope: { entity: string; payload: Record<string, unknown>; payloadHash: string } };
-  // Reads the application's outbox row, or (given a payload and its hash) writes them into it.
-  const edit = (page: Page, change: { payload: Record<string, unknown>; hash: string } | null) =>
-    page.evaluate(async (change) => {
-      const member = JSON.parse(localStorage.getItem('causo.field.member') ?? '{}') as { id: number };
-      const db = await new Promise<IDBDatabase>((res, rej) => {
-        const r = indexedDB.open(`causo-field-${member.id}`);
-        r.onsuccess = () => res(r.result);
-        r.onerror = () => rej(r.error);
-      });
-      try {
-        return await new Promise<Record<string, unknown> | null>((res, rej) => {
-          const tx = db.transaction('outbox', 'readwrite');
-          const store = tx.objectStore('outbox');
-          let found: Record<string, unknown> | null = null;
-          const r = store.getAll();
-          r.onsuccess = () => {
-            for (const row of r.result as Row[]) {
-              if (row.envelope.entity !== 'application') continue;
-              found = row.envelope.payload;
-              if (change) store.put({ ...row, envelope: { ...row.envelope, payload: change.payload, payloadHash: change.hash } });
-            }
-          };
-          tx.oncomplete = () => res(found);
-          tx.onerror = () => rej(tx.error);
-        });
-      } finally {
-        db.close();
-      }
-    }, change);
-  const payload = await edit(page, null);
-  assert.ok(payload, 'the application waits in the outbox');
-  const answers = { ...(payload.answers as Record<string, unknown>) };
-  assert.ok(key in answers);
-  delete answers[key];
-  const broken = { ...payload, answers };
-  await edit(page, { payload: broken, hash: await payloadHashOf(broken) });
+async function storedText(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const member = JSON.parse(localStorage.getItem('causo.field.member') ?? '{}') as { id: number };
+    const db = await new Promise<IDBDatabase>((res, rej) => {
+      const r = indexedDB.open(`causo-field-${member.id}`);
+      r.onsuccess = () => res(r.result);
+      r.onerror = () => rej(r.error);
+    });
+    try {
+      const names = [...db.objectStoreNames].filter((n) => n !== 'files');
+      const all = await Promise.all(
+        names.map(
+          (n) =>
+            new Promise<unknown[]>((res, rej) => {
+              const r = db.transaction(n).objectStore(n).getAll();
+              r.onsuccess = () => res(r.result as unknown[]);
+              r.onerror = () => rej(r.error);
+            }),
+        ),
+      );
+      return JSON.stringify(all);
+    } finally {
+      db.close();
+    }
+  });
 }
 
 async function waitSaved(page: Page) {
@@ -255,7 +240,10 @@ describeEachEngine('field app in the browser', (env) => {
 
     // household, person, visit, the person's readiness, blocker, application
     await page.getByRole('link', { name: 'Hộp gửi 6 bản ghi chờ gửi' }).waitFor();
-    await dropAnswerFromApplication(page, 'householdSize');
+    // The phone number typed for the person and in the application is stored sealed only.
+    const stored = await storedText(page);
+    assert.ok(stored.includes('Lò Văn Thử'), 'the records are there');
+    assert.ok(!stored.includes('0912345678'), 'a phone number is stored in the clear on the phone');
   });
 
   it('reloads offline, unlocks with the PIN and still has everything', async () => {
@@ -280,13 +268,17 @@ describeEachEngine('field app in the browser', (env) => {
     await page.getByRole('heading', { name: 'Hộp gửi' }).waitFor();
     const syncNow = page.getByRole('button', { name: 'Đồng bộ ngay' });
     await syncNow.waitFor();
+    // The province added a required question to the form meanwhile: the server refuses the application.
+    const procedure = await env.db.kysely.selectFrom('procedures').select('form').where('code', '=', '6.006758').executeTakeFirstOrThrow();
+    const added = { key: 'landPlot', type: 'text', required: true, maxLength: 100, labelVi: 'Số thửa đất ở', labelEn: 'Plot number' };
+    await env.db.kysely.updateTable('procedures').set({ form: JSON.stringify([...(procedure.form as unknown[]), added]) }).where('code', '=', '6.006758').execute();
     if (await syncNow.isEnabled()) await syncNow.click();
 
     // The server refused the application: "Cần sửa" with its message; the rest went.
     const refused = page.locator('ul.outbox li.state-needs_fixing');
     await refused.waitFor({ timeout: 20_000 });
     await refused.getByText('Cần sửa', { exact: true }).waitFor();
-    await refused.getByText(/householdSize: required/).waitFor();
+    await refused.getByText(/landPlot: required/).waitFor();
     await page.getByRole('link', { name: 'Hộp gửi 1 bản ghi chờ gửi' }).waitFor();
     await accessible(page, web.baseUrl);
     assert.equal(await env.db.kysely.selectFrom('assisted_applications').select('dossier_id').executeTakeFirst(), undefined);
@@ -294,12 +286,12 @@ describeEachEngine('field app in the browser', (env) => {
     // Fix it: the application form opens filled in, with the server's message on top.
     await refused.getByRole('link', { name: /Sửa bản ghi này/ }).click();
     await page.getByRole('heading', { name: 'Sửa bản ghi máy chủ chưa nhận' }).waitFor();
-    await page.getByRole('alert').filter({ hasText: 'householdSize: required' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'landPlot: required' }).waitFor();
     assert.equal(await page.getByLabel('Họ, chữ đệm và tên của chủ hộ').inputValue(), 'Lò Văn Thử');
     assert.equal(await page.getByLabel('Người dân đã đồng ý cho tôi nộp hồ sơ này').isChecked(), true);
-    assert.equal(await page.getByLabel('Nhà bạn có bao nhiêu người?').inputValue(), '');
+    assert.equal(await page.getByLabel('Nhà bạn có bao nhiêu người?').inputValue(), '4');
     await accessible(page, web.baseUrl);
-    await page.getByLabel('Nhà bạn có bao nhiêu người?').fill('4');
+    await page.getByLabel('Số thửa đất ở').fill('Thửa 112, tờ bản đồ 7');
     await page.getByRole('button', { name: 'Lưu hồ sơ để gửi' }).click();
     await page.getByRole('heading', { name: 'Hỗ trợ nộp hồ sơ' }).waitFor();
     await page.getByRole('link', { name: /bản ghi chờ gửi/ }).click();
