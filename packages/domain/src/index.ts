@@ -11,3 +11,4 @@ export * from './cccd.ts';
 export * from './sms.ts';
 export * from './sync.ts';
 export * from './syncSchemas.ts';
+export * from './indicators.ts';

@@ -223,6 +223,34 @@ export const PROBLEMS = {
     vi: 'Máy chủ đang bận. Máy sẽ tự gửi lại sau ít phút; dữ liệu vẫn còn trên máy.',
     en: 'The server is busy. The phone will try again in a few minutes; the data stays on the phone.',
   },
+  'campaign.not_found': {
+    vi: 'Không tìm thấy chiến dịch này, hoặc chiến dịch không liên quan đến đơn vị đang xem. Hãy chọn lại chiến dịch trong danh sách.',
+    en: 'This campaign was not found, or it does not concern the unit you are viewing. Pick a campaign from the list.',
+  },
+  'campaign.bad_period': {
+    vi: 'Thời gian chưa hợp lệ. Hãy nhập ngày bắt đầu không sau ngày kết thúc, theo dạng NNNN-TT-NN, trong vòng 2 năm.',
+    en: 'The dates are not valid. Use YYYY-MM-DD dates, the start not after the end, at most 2 years apart.',
+  },
+  'campaign.bad_input': {
+    vi: 'Thông tin chiến dịch chưa hợp lệ. Hãy sửa các ô được đánh dấu rồi gửi lại.',
+    en: 'The campaign details are not valid. Correct the marked fields and send again.',
+  },
+  'campaign.bad_target': {
+    vi: 'Chỉ tiêu chưa hợp lệ: tỉ lệ từ 0 đến 100, số lượng là số nguyên không âm, và đơn vị phải nằm trong phạm vi chiến dịch. Hãy sửa rồi gửi lại.',
+    en: 'A target is not valid: percentages from 0 to 100, counts whole and not negative, and the unit inside the campaign. Correct it and send again.',
+  },
+  'campaign.import_bad_file': {
+    vi: 'Tệp chỉ tiêu không đọc được. Hãy tải mẫu XLSX của chiến dịch, điền vào đó rồi tải lên lại.',
+    en: 'The targets file cannot be read. Download the campaign’s XLSX template, fill it in and upload it again.',
+  },
+  'campaign.import_bad_rows': {
+    vi: 'Tệp chỉ tiêu có dòng chưa hợp lệ (xem danh sách lỗi theo số dòng). Chưa có chỉ tiêu nào được lưu. Hãy sửa tệp rồi tải lên lại.',
+    en: 'Some rows of the targets file are not valid (see the errors by row number). No target was saved. Correct the file and upload it again.',
+  },
+  'campaign.stale': {
+    vi: 'Chiến dịch vừa được người khác sửa. Hãy tải lại trang để xem bản mới rồi làm lại.',
+    en: 'Someone else has just changed this campaign. Reload the page to see the latest version and try again.',
+  },
   'server.error': {
     vi: 'Hệ thống gặp lỗi. Dữ liệu của bạn chưa bị thay đổi. Hãy thử lại sau ít phút.',
     en: 'Something went wrong on our side. Nothing was changed. Try again in a few minutes.',

@@ -12,6 +12,7 @@ import { startSmsSender } from './modules/notify/sender.ts';
 import { startAuditSealer } from './modules/audit/chain.ts';
 import { startPaymentReconciler } from './modules/payments/reconciler.ts';
 import { startSessionSweeper } from './modules/auth/sessions.ts';
+import { startRegisterRefresher } from './modules/campaigns/service.ts';
 
 export function createLogger(config: Config): pino.Logger {
   return pino({
@@ -42,6 +43,8 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   const smsSender = startSmsSender(ctx);
   // Online payments whose gateway callback never came are settled by asking the gateway.
   const paymentReconciler = startPaymentReconciler(ctx);
+  // The household registers' figures behind the campaign dashboards.
+  const registerRefresher = startRegisterRefresher(ctx);
   const stopSessionSweeper = startSessionSweeper(ctx.db.kysely, ctx.now, (err) => log.error({ err }, 'session sweep failed'));
   return {
     url: address,
@@ -49,6 +52,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
       stopSessionSweeper();
       await smsSender.stop();
       await paymentReconciler.stop();
+      await registerRefresher.stop();
       await app.close();
       await stopAuditSealer();
       await ctx.db.close();

@@ -10,6 +10,7 @@
 import { UUID, canonicalJson, envelopeHeader, envelopeSchema, payloadHashOf, problemMessage, type Envelope, type PushResult } from '@causo/domain';
 import { createHash } from 'node:crypto';
 import { sql, type Insertable } from 'kysely';
+import { countersChanged } from '../reports/viewCache.ts';
 import type { AppContext } from '../../context.ts';
 import type { Trx } from '../../db/database.ts';
 import { audit } from '../audit/service.ts';
@@ -240,7 +241,7 @@ export async function push(ctx: AppContext, member: FieldMember, raws: unknown[]
   let careful = false;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ctx.db.transaction(async (trx) => {
+      const answered = await ctx.db.transaction(async (trx) => {
         const a: ApplyContext = { ctx, trx, member, receivedAt: ctx.now(), calendar, batch: null };
         const results: PushResult[] = [];
         await lockTouched(trx, prepared);
@@ -259,6 +260,9 @@ export async function push(ctx: AppContext, member: FieldMember, raws: unknown[]
         await audit(trx, { actorId: member.officer.id, action: 'sync.push', entity: 'device', entityId: member.deviceId, ip: member.ip, detail: counts });
         return results;
       });
+      // Visits, blockers and applications feed the dashboards: cached views made before this push are stale.
+      countersChanged();
+      return answered;
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';
       // A deadlock or serialization failure PostgreSQL broke: run the batch again after a short random pause.

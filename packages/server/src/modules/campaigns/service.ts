@@ -1,0 +1,173 @@
+/**
+ * What other modules and the routes call: open a unit's dashboard for an officer (authorized,
+ * with defaults for the campaign and the period), and keep the register figures fresh.
+ *
+ * Who sees dashboards: leaders, administrators and one-stop officers, each for the subtree of
+ * the units they hold the role on (a role on a district covers its communes and villages).
+ */
+import { sql } from 'kysely';
+import { addDays, daysBetween, isLocalDate, localDateOf, type IndicatorKey } from '@causo/domain';
+import type { AppContext } from '../../context.ts';
+import type { Db, Trx } from '../../db/database.ts';
+import { notFound, Problem } from '../../http/problem.ts';
+import { requireRoleOnUnit, rootsFor, type Officer, type OfficerRole } from '../auth/service.ts';
+import { cachedView, countersChanged } from '../reports/viewCache.ts';
+import { campaignsConcerning, findCampaign, type CampaignRef } from './campaignQueries.ts';
+import { buildDashboard, type Dashboard, type DashboardUnit } from './dashboard.ts';
+import type { Period } from './inputs.ts';
+import { recountAllVillages, refreshRegisterFigures } from './registerFigures.ts';
+
+type Kdb = Db['kysely'] | Trx;
+
+export const DASHBOARD_ROLES: readonly OfficerRole[] = ['admin', 'leader', 'officer'];
+/** Without a campaign or dates, the dashboard shows the last 12 weeks. */
+export const DEFAULT_WEEKS = 12;
+export const MAX_PERIOD_DAYS = 731;
+
+export interface DashboardQuery {
+  unit?: string | undefined;
+  campaign?: number | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  rank?: IndicatorKey | undefined;
+}
+
+const unitColumns = ['id', 'code', 'name', 'level', 'ancestor_ids'] as const;
+const toUnit = (r: { id: number; code: string; name: string; level: DashboardUnit['level']; ancestor_ids: number[] }): DashboardUnit => ({
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  level: r.level,
+  ancestorIds: r.ancestor_ids.map(Number),
+});
+
+/** The unit by code (the version in force on `day`, else the latest), or the officer's widest unit. */
+export async function resolveDashboardUnit(db: Kdb, officer: Officer, code: string | undefined, day: string): Promise<DashboardUnit> {
+  if (code) {
+    const row = await db
+      .selectFrom('units')
+      .select(unitColumns)
+      .where('code', '=', code)
+      .orderBy(sql`(valid_from <= ${day}::date AND (valid_to IS NULL OR valid_to >= ${day}::date))`, 'desc')
+      .orderBy('valid_from', 'desc')
+      .executeTakeFirst();
+    if (!row) throw notFound('unit.not_found', `no unit ${code}`);
+    return toUnit(row);
+  }
+  const roots = [...new Set(rootsFor(officer, DASHBOARD_ROLES))];
+  if (roots.length === 0) throw new Problem(403, 'auth.forbidden', 'dashboards are for leaders, administrators and officers');
+  const row = await db
+    .selectFrom('units')
+    .select(unitColumns)
+    .where('id', 'in', roots)
+    .orderBy(sql`array_length(ancestor_ids, 1)`)
+    .orderBy(sql`valid_to IS NULL`, 'desc')
+    .orderBy('code')
+    .executeTakeFirstOrThrow();
+  return toUnit(row);
+}
+
+/** Direct children of the unit that exist at some time in the period. */
+export async function childrenOf(db: Kdb, unitId: number, period: Period): Promise<DashboardUnit[]> {
+  const rows = await db
+    .selectFrom('units')
+    .select(unitColumns)
+    .where('parent_id', '=', unitId)
+    .where('valid_from', '<=', period.to)
+    .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', period.from)]))
+    .orderBy('code')
+    .execute();
+  return rows.map(toUnit);
+}
+
+/** The trail from the province down to the unit, for the breadcrumb (drill-up). */
+export async function trailOf(db: Kdb, unit: DashboardUnit): Promise<DashboardUnit[]> {
+  const rows = await db.selectFrom('units').select(unitColumns).where('id', 'in', unit.ancestorIds).execute();
+  const byId = new Map(rows.map((r) => [r.id, toUnit(r)]));
+  return unit.ancestorIds.map((id) => byId.get(id)).filter((u): u is DashboardUnit => u !== undefined);
+}
+
+export function periodFor(q: Pick<DashboardQuery, 'from' | 'to'>, campaign: CampaignRef | null, today: string): Period {
+  if (q.from || q.to) {
+    const from = q.from ?? campaign?.startsOn ?? addDays(today, -7 * DEFAULT_WEEKS + 1);
+    const to = q.to ?? (campaign ? (campaign.endsOn < today ? campaign.endsOn : today) : today);
+    if (!isLocalDate(from) || !isLocalDate(to) || from > to || daysBetween(from, to) > MAX_PERIOD_DAYS) throw new Problem(400, 'campaign.bad_period');
+    return { from, to };
+  }
+  if (campaign) return { from: campaign.startsOn, to: campaign.endsOn < today || campaign.startsOn > today ? campaign.endsOn : today };
+  return { from: addDays(today, -7 * DEFAULT_WEEKS + 1), to: today };
+}
+
+export interface DashboardView {
+  dashboard: Dashboard;
+  trail: DashboardUnit[];
+  campaigns: CampaignRef[];
+}
+
+/** Brings the register figures up to date; moves the view cache on when anything changed. */
+export async function refreshFigures(ctx: AppContext): Promise<void> {
+  const n = await refreshRegisterFigures(ctx.db, ctx.now());
+  if (n > 0) countersChanged();
+}
+
+/**
+ * A unit's dashboard for an officer: 403 without a supervisor role on the unit, 404 for an
+ * unknown unit or a campaign that does not concern it. Cached briefly (see viewCache.ts).
+ */
+export async function openDashboard(ctx: AppContext, officer: Officer, q: DashboardQuery): Promise<DashboardView> {
+  const db = ctx.db.kysely;
+  const today = localDateOf(ctx.now());
+  const unit = await resolveDashboardUnit(db, officer, q.unit, q.to ?? today);
+  await requireRoleOnUnit(db, officer, unit.id, DASHBOARD_ROLES);
+  await refreshFigures(ctx);
+  const campaigns = await campaignsConcerning(db, unit);
+  let campaign: CampaignRef | null = null;
+  if (q.campaign !== undefined) {
+    campaign = campaigns.find((c) => c.id === q.campaign) ?? (await findCampaign(db, q.campaign));
+    if (!campaign || !campaigns.some((c) => c.id === campaign?.id)) throw notFound('campaign.not_found');
+  } else {
+    campaign = campaigns.find((c) => c.startsOn <= today && c.endsOn >= today) ?? null;
+  }
+  const period = periodFor(q, campaign, today);
+  const key = JSON.stringify(['dashboard', unit.id, campaign?.id ?? null, campaign?.version ?? null, period, q.rank ?? null]);
+  const [dashboard, trail] = await Promise.all([
+    cachedView(ctx.db, key, async () => buildDashboard(db, { unit, children: await childrenOf(db, unit.id, period), period, campaign, rankBy: q.rank })),
+    trailOf(db, unit),
+  ]);
+  return { dashboard, trail, campaigns };
+}
+
+export const REFRESH_EVERY_MS = 60_000;
+
+/**
+ * Keeps the register figures fresh in the background: the changed villages every minute, and
+ * every village once a day (people turn 18 without anyone writing). Errors are logged and the
+ * next tick tries again.
+ */
+export function startRegisterRefresher(ctx: AppContext, everyMs = REFRESH_EVERY_MS): { stop: () => Promise<void> } {
+  let running: Promise<void> | null = null;
+  let lastFullDay = '';
+  const tick = () => {
+    if (running) return;
+    running = (async () => {
+      const today = localDateOf(ctx.now());
+      if (today !== lastFullDay) {
+        await recountAllVillages(ctx.db, ctx.now());
+        lastFullDay = today;
+        countersChanged();
+      } else await refreshFigures(ctx);
+    })()
+      .catch((err: unknown) => ctx.log.error({ err }, 'register figures refresh failed'))
+      .finally(() => {
+        running = null;
+      });
+  };
+  const timer = setInterval(tick, everyMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
