@@ -193,8 +193,8 @@ export const INDICATORS: Record<IndicatorKey, IndicatorDefinition> = {
   service_accounts: {
     key: 'service_accounts', kind: 'count', source: 'register', higherIsBetter: true, split: 'sum',
     name: { vi: 'Tài khoản dịch vụ công', en: 'Public-service accounts' },
-    description: { vi: 'Số người trong sổ hộ đã có tài khoản trên Cổng dịch vụ công.', en: 'Residents in the household register who have a public-service portal account.' },
-    formula: { vi: 'đếm số người có tài khoản dịch vụ công', en: 'count of residents with a public-service account' },
+    description: { vi: 'Số người từ 18 tuổi trong sổ hộ đã có tài khoản trên Cổng dịch vụ công.', en: 'Adults in the household register who have a public-service portal account.' },
+    formula: { vi: 'đếm số người ≥ 18 tuổi có tài khoản dịch vụ công', en: 'count of adults with a public-service account' },
     compute: (i) => count(noRegister(i) ? null : i.register.serviceAccounts),
     weight: adults,
   },

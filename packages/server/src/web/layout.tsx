@@ -125,9 +125,17 @@ export function OfficePage(props: ShellProps & { officer: Officer | null }) {
         <a href="/office/reports/ii06a">{p.t('office.nav.report')}</a>
       </li>
       {officer.roles.some((r) => r.role === 'admin' || r.role === 'leader' || r.role === 'officer') ? (
-        <li>
-          <a href="/office/teams">{p.t('office.nav.teams')}</a>
-        </li>
+        <>
+          <li>
+            <a href="/office/dashboard">{p.t('office.nav.dashboard')}</a>
+          </li>
+          <li>
+            <a href="/office/campaigns">{p.t('office.nav.campaigns')}</a>
+          </li>
+          <li>
+            <a href="/office/teams">{p.t('office.nav.teams')}</a>
+          </li>
+        </>
       ) : null}
       {officer.roles.some((r) => r.role === 'admin' && r.unitLevel === 'province') ? (
         <li>

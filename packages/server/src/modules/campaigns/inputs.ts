@@ -3,9 +3,10 @@
  * unit and a period, split by the unit's children (plus the unit's own level: a commune's
  * dossiers belong to the commune, not to a village), or by week for the trend line.
  *
- * Every query groups the rows of the whole subtree in one pass. A descendant's child of the
- * unit is `ancestor_ids[depth + 1]` (ancestor_ids lists the root first, the unit itself last),
- * so grouping by it needs no join per level; the unit's own rows have none (NULL).
+ * Every query groups the rows of the whole subtree in one pass. ancestor_ids lists a unit
+ * itself first and the province last, so for a descendant of a unit whose list has L entries,
+ * the unit's child on the way down is at position length − L (1-based): grouping by it needs
+ * no join per level, and the unit's own rows get position 0, which PostgreSQL reads as NULL.
  */
 import { sql, type Expression, type RawBuilder } from 'kysely';
 import { addDays, BLOCKER_REASONS, emptyInputs, localMidnight, mergeInputs, RESOLVE_DAYS_CAP, type BlockerReason, type IndicatorInputs } from '@causo/domain';
@@ -17,7 +18,7 @@ type Kdb = Db['kysely'] | Trx;
 
 export interface ScopeUnit {
   id: number;
-  /** Root first, the unit itself last. */
+  /** The unit itself first, the province last (units.ancestor_ids). */
   ancestorIds: number[];
 }
 
@@ -43,7 +44,8 @@ function slot(map: Map<number, IndicatorInputs>, key: number | null): IndicatorI
 }
 
 /** The descendant's child of `unit` (NULL for the unit itself), from a units row aliased `u`. */
-const childOf = (unit: ScopeUnit): RawBuilder<number | null> => sql<number | null>`u.ancestor_ids[${sql.lit(unit.ancestorIds.length + 1)}]`;
+const childOf = (unit: ScopeUnit): RawBuilder<number | null> =>
+  sql<number | null>`u.ancestor_ids[array_length(u.ancestor_ids, 1) - ${sql.lit(unit.ancestorIds.length)}]`;
 const inSubtree = (unit: ScopeUnit): RawBuilder<boolean> => sql<boolean>`u.ancestor_ids @> ARRAY[${sql.lit(unit.id)}]::int[]`;
 
 /**

@@ -84,7 +84,8 @@ export async function childrenOf(db: Kdb, unitId: number, period: Period): Promi
 export async function trailOf(db: Kdb, unit: DashboardUnit): Promise<DashboardUnit[]> {
   const rows = await db.selectFrom('units').select(unitColumns).where('id', 'in', unit.ancestorIds).execute();
   const byId = new Map(rows.map((r) => [r.id, toUnit(r)]));
-  return unit.ancestorIds.map((id) => byId.get(id)).filter((u): u is DashboardUnit => u !== undefined);
+  // ancestor_ids lists the unit first and the province last.
+  return [...unit.ancestorIds].reverse().map((id) => byId.get(id)).filter((u): u is DashboardUnit => u !== undefined);
 }
 
 export function periodFor(q: Pick<DashboardQuery, 'from' | 'to'>, campaign: CampaignRef | null, today: string): Period {
