@@ -9,13 +9,27 @@ const Options = z.object({
   'commune-rows': z.coerce.number().int().min(0).max(1_000_000).default(50_000),
   seconds: z.coerce.number().int().min(1).max(600).default(15),
   connections: z.coerce.number().int().min(1).max(200).default(20),
+  villages: z.coerce.number().int().min(100).max(9_900).default(1_000),
+  households: z.coerce.number().int().min(1_000).max(5_000_000).default(200_000),
+  dossiers: z.coerce.number().int().min(1_000).max(10_000_000).default(1_000_000),
+  assisted: z.coerce.number().int().min(0).max(1_000_000).default(5_000),
 });
 
-/** `causo bench report|import|pages|backoffice|sync`: prints the figures the issues ask for. */
+/** `causo bench report|import|pages|backoffice|sync|dashboards`: prints the figures the issues ask for. */
 export async function runBench(args: string[]): Promise<void> {
   const { values, positionals } = parseOptions(
     args,
-    { rows: { type: 'string' }, engine: { type: 'string' }, 'commune-rows': { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' } },
+    {
+      rows: { type: 'string' },
+      engine: { type: 'string' },
+      'commune-rows': { type: 'string' },
+      seconds: { type: 'string' },
+      connections: { type: 'string' },
+      villages: { type: 'string' },
+      households: { type: 'string' },
+      dossiers: { type: 'string' },
+      assisted: { type: 'string' },
+    },
     Options,
   );
   const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -41,7 +55,15 @@ export async function runBench(args: string[]): Promise<void> {
   } else if (what === 'sync') {
     const { benchSync } = await import('../bench/syncBench.ts');
     await benchSync({ engines, serverUrl, log });
-  } else throw new Error('usage: causo bench report|import|pages|backoffice|sync [--rows N] [--engine pglite|postgres|both] [--commune-rows N --seconds S --connections C]');
+  } else if (what === 'dashboards') {
+    const { benchDashboards } = await import('../bench/dashboardBench.ts');
+    const bar = progress('Nạp hồ sơ');
+    const { villages, households, dossiers, assisted, seconds, connections } = values;
+    await benchDashboards({ engines, villages, households, dossiers, assisted, seconds, connections, serverUrl, log, onLoad: (d, t) => bar.update(d, t) });
+  } else
+    throw new Error(
+      'usage: causo bench report|import|pages|backoffice|sync|dashboards [--rows N] [--engine pglite|postgres|both] [--commune-rows N --seconds S --connections C] [--villages N --households N --dossiers N --assisted N]',
+    );
   const rss = Math.round(process.resourceUsage().maxRSS / 1024);
   log(`peak RSS: ${rss} MB`);
 }

@@ -23,7 +23,8 @@ export type DbKind = 'pglite' | 'postgres';
  * counter tables, so this costs nothing measurable. Extending files by writing zeros keeps bulk
  * COPY flat on PGlite's in-memory store (the default copies the whole file on each extension).
  */
-export const PGLITE_CONF = ['shared_buffers=24MB', 'file_extend_method=write_zeros'];
+// work_mem: the dashboards' distinct counts over a province's visits sort in memory instead of on disk (allocated only while a sort runs).
+export const PGLITE_CONF = ['shared_buffers=24MB', 'work_mem=16MB', 'file_extend_method=write_zeros'];
 export type Trx = Transaction<DB>;
 
 /** Plain SQL access for bulk work; inside `Db.raw` it is one connection, optionally one transaction. */

@@ -13,6 +13,7 @@ import { hasReferenceData, seedReference } from './reference.ts';
 import { DEMO_CITIZENS, seedDemoCitizens } from '../modules/people/demoCitizens.ts';
 import { submitOnline } from '../modules/dossiers/citizenDossiers.ts';
 import { seedDemoTeams } from './demoTeams.ts';
+import { seedDemoCampaigns } from './demoCampaigns.ts';
 
 /** Demo credentials, printed in the README; never used when SEED_DEMO=false. */
 export const DEMO_PASSWORD = 'causo-demo-2022';
@@ -78,6 +79,7 @@ export async function seedDemo(ctx: AppContext, count = 64): Promise<{ units: nu
   if (await ctx.db.kysely.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirst()) return { ...ref, officers: 0, dossiers: 0 };
   const actors = await demoOfficers(ctx);
   await seedDemoTeams(ctx, { password: DEMO_PASSWORD });
+  await seedDemoCampaigns(ctx);
   await seedDemoCitizens(ctx, DEMO_PASSWORD);
   const admin = actors.get('admin');
   if (!admin) throw new Error('demo admin missing');

@@ -258,3 +258,27 @@ export function FileField({ name, label, hint, error }: { name: string; label: s
     </div>
   );
 }
+
+/**
+ * "Where am I" from the top unit down to the current one; every step but the last links to
+ * `href(step)` (or is plain text where it returns null: a unit the reader may not open).
+ */
+export function UnitTrail<U extends { code: string; name: string }>({ label, trail, href, print }: { label: string; trail: U[]; href: (step: U) => string | null; print?: boolean }) {
+  const last = trail.length - 1;
+  return (
+    <nav aria-label={label} class={print ? undefined : 'no-print'}>
+      <ol class="breadcrumb">
+        {trail.map((step, i) => {
+          const link = i === last ? null : href(step);
+          return i === last ? (
+            <li key={step.code} aria-current="page">
+              {step.name}
+            </li>
+          ) : (
+            <li key={step.code}>{link ? <a href={link}>{step.name}</a> : step.name}</li>
+          );
+        })}
+      </ol>
+    </nav>
+  );
+}

@@ -75,6 +75,12 @@ function Shell({ p, title, children, wide, hasErrors, brandHref, brand, nav }: S
           <p>{p.t('common.footer')}</p>
           <p>
             <a href="/glossary">{p.t('common.glossary_link')}</a> · <a href="/help">{p.t('common.help_link')}</a> · <a href="/step-cards">{p.t('common.step_cards_link')}</a>
+            {brandHref === '/' ? (
+              <>
+                {' · '}
+                <a href="/performance">{p.t('performance.footer_link')}</a>
+              </>
+            ) : null}
           </p>
         </footer>
       </body>

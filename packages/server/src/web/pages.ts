@@ -14,6 +14,10 @@ import { reportPages } from '../modules/reports/pages.tsx';
 import { adminPages } from '../modules/auth/adminPages.tsx';
 import { auditPages } from '../modules/audit/pages.tsx';
 import { teamPages } from '../modules/teams/pages/routes.tsx';
+import { dashboardPages } from '../modules/campaigns/pages/dashboardRoutes.tsx';
+import { campaignPages } from '../modules/campaigns/pages/campaignRoutes.tsx';
+import { activityPages } from '../modules/campaigns/pages/activityRoutes.tsx';
+import { performancePages } from '../modules/campaigns/pages/performanceRoutes.tsx';
 
 export function registerPages(app: ZodApp, ctx: AppContext): void {
   procedurePages(app, ctx);
@@ -29,4 +33,8 @@ export function registerPages(app: ZodApp, ctx: AppContext): void {
   adminPages(app, ctx);
   auditPages(app, ctx);
   teamPages(app, ctx);
+  dashboardPages(app, ctx);
+  campaignPages(app, ctx);
+  activityPages(app, ctx);
+  performancePages(app, ctx);
 }

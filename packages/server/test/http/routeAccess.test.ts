@@ -28,6 +28,7 @@ import { prepareUpload } from '../../src/modules/dossiers/documents.ts';
 import { actOnDossier, type Actor } from '../../src/modules/dossiers/service.ts';
 import { addDraftDocument, startDraft } from '../../src/modules/dossiers/drafts.ts';
 import { STEP_CARDS } from '@causo/field/cards';
+import { createCampaign } from '../../src/modules/campaigns/campaignService.ts';
 import { DESCRIBE, PRINCIPALS, principal, send, verdictOf, type Body, type Principal, type Verdict, type Who } from './routeAccessSupport.ts';
 
 const INSIDE = '25309'; // Xã Hưng Phước, Đồng Nai (in force from 2025-07-01)
@@ -55,6 +56,8 @@ interface Fixtures {
   village: string;
   deviceId: string;
   conflictId: number;
+  /** A campaign of province 75 covering all of it (version 1, no targets), made by its leader. */
+  campaign: number;
 }
 
 /** Who may use a route. */
@@ -69,6 +72,12 @@ type Rule =
   | 'intakeDesk' // admin or officer role on any unit with a commune in force
   | 'supervisors' // any admin, leader or officer role on any unit (each sees the teams and conflicts of their own subtree)
   | 'teamSupervisors' // admin, leader or officer covering village 25309-01 (its team page, its conflicts)
+  | 'campaignCreators' // leader or admin role on a unit in force (the new-campaign form)
+  | 'campaignConcerned' // admin, leader or officer on a unit the province-75 campaign concerns (25309, 25308, 75)
+  | 'campaignViewers' // admin, leader or officer covering commune 25309 (the campaign's targets there)
+  | 'campaignEditors' // leader or admin covering commune 25309 (set, split, import its targets; own a campaign there)
+  | 'campaignOwners' // leader or admin covering province 75, the campaign's owner (change the campaign)
+  | 'dashboards' // admin, leader or officer covering commune 25309 (its dashboard, downloads and JSON)
   | 'deviceAdmins' // admin covering village 25309-01 (report a team member's phone lost)
   | 'phones' // a team member's signed-in phone (bearer token bound to its device): no principal here has one; test/sync/fieldApi.test.ts covers them
   | 'provinceAdmins' // the administrator of any province in force
@@ -86,6 +95,12 @@ const ALLOWED: Record<Rule, readonly Who[]> = {
   intakeDesk: ['officer', 'outsideOfficer', 'communeAdmin', 'provinceAdmin', 'otherProvinceAdmin'],
   supervisors: ['officer', 'outsideOfficer', 'provinceLeader', 'communeAdmin', 'provinceAdmin', 'otherProvinceAdmin', 'retiredProvinceAdmin'],
   teamSupervisors: ['officer', 'provinceLeader', 'communeAdmin', 'provinceAdmin'],
+  campaignCreators: ['provinceLeader', 'communeAdmin', 'provinceAdmin', 'otherProvinceAdmin'],
+  campaignConcerned: ['officer', 'outsideOfficer', 'provinceLeader', 'communeAdmin', 'provinceAdmin'],
+  campaignViewers: ['officer', 'provinceLeader', 'communeAdmin', 'provinceAdmin'],
+  campaignEditors: ['provinceLeader', 'communeAdmin', 'provinceAdmin'],
+  campaignOwners: ['provinceLeader', 'provinceAdmin'],
+  dashboards: ['officer', 'provinceLeader', 'communeAdmin', 'provinceAdmin'],
   deviceAdmins: ['communeAdmin', 'provinceAdmin'],
   phones: [],
   provinceAdmins: ['provinceAdmin', 'otherProvinceAdmin'],
@@ -168,6 +183,7 @@ const EXPECTED: Record<string, RouteCase> = {
     body: () => ({ amount: 50_000, receiptNo: 'BL-0001', transactionId: randomUUID() }),
   },
   'GET /api/v1/reports/ii06a': { rule: 'subtree', path: () => `/api/v1/reports/ii06a?unit=${INSIDE}&${PERIOD}` },
+  'GET /api/v1/dashboards': { rule: 'dashboards', path: () => `/api/v1/dashboards?unit=${INSIDE}` },
   // The gateway's callback: public, its signature is the authentication (none here: refused in its own words, 200).
   'GET /api/v1/payments/vnpay/ipn': { rule: 'everyone' },
 
@@ -272,6 +288,18 @@ const EXPECTED: Record<string, RouteCase> = {
   'GET /office/reports/ii06a.csv': { rule: 'subtree', path: () => `/office/reports/ii06a.csv?unit=${INSIDE}&${PERIOD}` },
   'GET /office/reports/ii06a.pdf': { rule: 'subtree', path: () => `/office/reports/ii06a.pdf?unit=${INSIDE}&${PERIOD}` },
 
+  // ---- back office: dashboards (specialists have none) ------------------------------------------------------
+  'GET /office/dashboard': { rule: 'dashboards', path: () => `/office/dashboard?unit=${INSIDE}` },
+  'GET /office/dashboard/export': { rule: 'dashboards', path: () => `/office/dashboard/export?unit=${INSIDE}&table=children&format=csv` },
+  'GET /office/dashboard/summary.pdf': { rule: 'dashboards', path: () => `/office/dashboard/summary.pdf?unit=${INSIDE}` },
+  'GET /office/activity': { rule: 'dashboards', path: () => `/office/activity?unit=${INSIDE}` },
+  'GET /office/activity/export': { rule: 'dashboards', path: () => `/office/activity/export?unit=${INSIDE}&table=overdue&format=csv` },
+
+  // ---- public performance pages (no sign-in; aggregates only, small numbers withheld) -----------------------
+  'GET /performance': { rule: 'everyone' },
+  'GET /performance/:code': { rule: 'everyone', path: () => `/performance/${INSIDE}` },
+  'GET /performance.csv': { rule: 'everyone' },
+
   // ---- back office: community digital technology teams ------------------------------------------------------
   'GET /office/teams': { rule: 'supervisors' }, // each sees the teams of their own subtree (checked below)
   'GET /office/teams/conflicts': { rule: 'supervisors' }, // commune or above; each sees their own subtree
@@ -281,6 +309,23 @@ const EXPECTED: Record<string, RouteCase> = {
   'POST /office/teams/:villageCode/devices/:deviceId/lost': { rule: 'deviceAdmins', path: (f) => `/office/teams/${f.village}/devices/${f.deviceId}/lost`, phase: 2 },
 
   // ---- step cards (public: residents and officers print them) ----------------------------------------------
+  // ---- back office and API: campaigns and their targets (forms that fail after the guard: 400) ------------
+  'GET /office/campaigns': { rule: 'supervisors' }, // each sees the campaigns concerning their own units
+  'GET /office/campaigns/new': { rule: 'campaignCreators' },
+  'POST /office/campaigns/new': { rule: 'campaignCreators', body: form() },
+  'GET /office/campaigns/:id/edit': { rule: 'campaignOwners', path: (f) => `/office/campaigns/${f.campaign}/edit` },
+  'POST /office/campaigns/:id/edit': { rule: 'campaignOwners', path: (f) => `/office/campaigns/${f.campaign}/edit`, body: form() }, // no version: 400
+  'GET /office/campaigns/:id': { rule: 'campaignViewers', path: (f) => `/office/campaigns/${f.campaign}?unit=${INSIDE}` },
+  'POST /office/campaigns/:id/targets': { rule: 'campaignEditors', path: (f) => `/office/campaigns/${f.campaign}/targets`, body: form({ unit: INSIDE, version: '1', [`t.${INSIDE}.households_visited`]: 'nhiều' }) },
+  'POST /office/campaigns/:id/split': { rule: 'campaignEditors', path: (f) => `/office/campaigns/${f.campaign}/split`, body: form({ unit: INSIDE, indicator: '', version: '1' }) }, // no target to split
+  'GET /office/campaigns/:id/targets.xlsx': { rule: 'campaignViewers', path: (f) => `/office/campaigns/${f.campaign}/targets.xlsx?unit=${INSIDE}` },
+  'GET /office/campaigns/:id/import': { rule: 'campaignEditors', path: (f) => `/office/campaigns/${f.campaign}/import?unit=${INSIDE}` },
+  'POST /office/campaigns/:id/targets/import': { rule: 'campaignEditors', path: (f) => `/office/campaigns/${f.campaign}/targets/import`, body: form({ unit: INSIDE }) }, // no file
+  'GET /api/v1/campaigns': { rule: 'campaignViewers', path: () => `/api/v1/campaigns?unit=${INSIDE}` }, // without ?unit any supervisor lists their own
+  'POST /api/v1/campaigns': { rule: 'campaignEditors', body: () => ({ name: 'Chiến dịch thử quyền', startsOn: '2026-12-01', endsOn: '2026-11-01', ownerUnit: INSIDE, indicators: ['smartphone_pct'] }) }, // ends before it starts
+  'GET /api/v1/campaigns/:id': { rule: 'campaignConcerned', path: (f) => `/api/v1/campaigns/${f.campaign}` },
+  'PUT /api/v1/campaigns/:id/targets': { rule: 'campaignEditors', path: (f) => `/api/v1/campaigns/${f.campaign}/targets`, body: () => ({ version: 1, targets: [{ unit: INSIDE, indicator: 'households_visited', target: 2.5 }] }) }, // not a whole number
+
   'GET /step-cards': { rule: 'everyone' },
   'GET /step-cards/:slug': { rule: 'everyone', path: () => `/step-cards/${STEP_CARDS[0]?.slug ?? ''}` },
 
@@ -409,7 +454,12 @@ describeEachEngine('every route checks who may use it', (env) => {
       return Number(c.id);
     });
 
+    const leader = await loadOfficer(db.kysely, officers.provinceLeader);
+    assert.ok(leader);
+    const campaign = await createCampaign(ctx, { officer: leader, ip: '127.0.0.1' }, { name: 'Chiến dịch của tỉnh', description: '', startsOn: '2026-11-01', endsOn: '2027-01-31', ownerUnit: '75', coveredUnits: [], indicators: ['smartphone_pct', 'households_visited'] });
+
     f = {
+      campaign: campaign.id,
       village,
       deviceId,
       conflictId,

@@ -114,3 +114,46 @@ export async function targetsFor(db: Kdb, campaignId: number, unitIds: readonly 
   }
   return out;
 }
+
+export interface UnitTarget {
+  unitCode: string;
+  unitName: string;
+  indicator: IndicatorKey;
+  target: number;
+}
+
+/** Every target of a campaign on a unit under one of `rootIds` (the units an officer sees), by unit code. */
+export async function targetsWithin(db: Kdb, campaign: Pick<CampaignRef, 'id' | 'indicators'>, rootIds: readonly number[], limit = 100_000): Promise<UnitTarget[]> {
+  if (rootIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('campaign_targets as t')
+    .innerJoin('units as u', 'u.id', 't.unit_id')
+    .select(['u.code', 'u.name', 't.indicator', 't.target'])
+    .where('t.campaign_id', '=', campaign.id)
+    .where(sql<boolean>`u.ancestor_ids && ${sql.val([...rootIds])}::int[]`)
+    .orderBy('u.code')
+    .orderBy('t.indicator')
+    .limit(limit)
+    .execute();
+  return rows
+    .filter((r) => campaign.indicators.includes(r.indicator as IndicatorKey))
+    .map((r) => ({ unitCode: r.code, unitName: r.name, indicator: r.indicator as IndicatorKey, target: Number(r.target) }));
+}
+
+/**
+ * Of the given units, those the campaign concerns: inside a covered unit's subtree, or holding a
+ * covered unit in theirs (a district of which the campaign covers some communes).
+ */
+export async function concernedAmong(db: Kdb, campaign: CampaignRef, unitIds: readonly number[]): Promise<Set<number>> {
+  if (unitIds.length === 0) return new Set();
+  const covered = sql.val(campaign.coveredUnitIds);
+  const rows = await db
+    .selectFrom('units as c')
+    .select('c.id')
+    .where('c.id', 'in', [...unitIds])
+    .where(
+      sql<boolean>`(c.ancestor_ids && ${covered}::int[] OR EXISTS (SELECT 1 FROM units k WHERE k.id = ANY(${covered}::int[]) AND k.ancestor_ids @> ARRAY[c.id]))`,
+    )
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}

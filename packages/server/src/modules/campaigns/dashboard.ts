@@ -19,7 +19,7 @@ import {
   type TargetProgress,
 } from '@causo/domain';
 import type { Db, Trx } from '../../db/database.ts';
-import { campaignCovers, targetsFor, type CampaignRef } from './campaignQueries.ts';
+import { campaignCovers, concernedAmong, targetsFor, type CampaignRef } from './campaignQueries.ts';
 import { inputsByChild, inputsByWeek, OWN_LEVEL, weeksOf, type Period, type Week } from './inputs.ts';
 
 type Kdb = Db['kysely'] | Trx;
@@ -79,12 +79,16 @@ function cellsOf(inputs: IndicatorInputs, targets: Map<IndicatorKey, number> | u
   return out;
 }
 
-/** Best first: by progress towards the target when there are targets, else by the value itself. */
+/**
+ * Best first: by progress towards the target when any child has a target for the indicator
+ * (children without one come last), else by the value itself. One scale per ranking.
+ */
 function rank(rows: DashboardRow[], key: IndicatorKey): DashboardRow[] {
   const def = INDICATORS[key];
+  const byTarget = rows.some((r) => r.cells[key].progress.percentOfTarget !== null);
   const score = (r: DashboardRow): number | null => {
     const c = r.cells[key];
-    if (c.progress.percentOfTarget !== null) return c.progress.percentOfTarget;
+    if (byTarget) return c.progress.percentOfTarget;
     if (c.value === null) return null;
     return def.higherIsBetter ? c.value : -c.value;
   };
@@ -109,10 +113,11 @@ export async function buildDashboard(db: Kdb, req: DashboardRequest): Promise<Da
   const childIds = children.map((c) => c.id);
   const weeks = weeksOf(period);
   const covered = campaign ? await campaignCovers(db, campaign, unit.id) : false;
-  const [byChild, weekly, targets] = await Promise.all([
+  const [byChild, weekly, targets, concerned] = await Promise.all([
     inputsByChild(db, unit, period, childIds),
     inputsByWeek(db, unit, weeks),
     campaign && covered ? targetsFor(db, campaign.id, [unit.id, ...childIds]) : Promise.resolve(new Map<number, Map<IndicatorKey, number>>()),
+    campaign ? concernedAmong(db, campaign, childIds) : Promise.resolve(new Set<number>()),
   ]);
   const totalInputs = mergeInputs([...byChild.values()]);
   const total: DashboardRow = { unit, inputs: totalInputs, cells: cellsOf(totalInputs, targets.get(unit.id)) };
@@ -133,7 +138,8 @@ export async function buildDashboard(db: Kdb, req: DashboardRequest): Promise<Da
       targetChecks[key] = checkChildTargets(
         def,
         parentTarget,
-        rows.map((r) => ({ unitId: r.unit?.id ?? 0, target: r.cells[key].target, weight: def.weight(r.inputs) })),
+        // Only the children the campaign concerns need targets (a province campaign over three communes).
+        rows.filter((r) => r.unit && concerned.has(r.unit.id)).map((r) => ({ unitId: r.unit?.id ?? 0, target: r.cells[key].target, weight: def.weight(r.inputs) })),
       );
     }
 

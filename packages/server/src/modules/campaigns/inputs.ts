@@ -49,6 +49,16 @@ const childOf = (unit: ScopeUnit): RawBuilder<number | null> =>
 const inSubtree = (unit: ScopeUnit): RawBuilder<boolean> => sql<boolean>`u.ancestor_ids @> ARRAY[${sql.lit(unit.id)}]::int[]`;
 
 /**
+ * Narrows the register's per-village sums to the unit's villages before adding them up. Below
+ * the province that reads a few index ranges instead of every village's rows; for a province
+ * (almost every row is in scope) the plain scan is quicker.
+ */
+const registerScope = (unit: ScopeUnit): RawBuilder<unknown> =>
+  unit.ancestorIds.length <= 1
+    ? sql``
+    : sql`AND unit_id IN (SELECT s.id FROM units s WHERE s.ancestor_ids @> ARRAY[${sql.lit(unit.id)}]::int[] AND s.level = 'village')`;
+
+/**
  * The figures of `unit` over `period`, by child. Merging every entry gives the unit's own
  * inputs (`mergeInputs`): the children's and its own level's add up by construction.
  */
@@ -72,7 +82,7 @@ export async function inputsByChild(db: Kdb, unit: ScopeUnit, period: Period, ch
         SELECT unit_id, sum(households) AS households, sum(residents) AS residents, sum(adults) AS adults,
           sum(smartphone) AS smartphone, sum(sim_matched) AS sim_matched, sum(vneid2) AS vneid2,
           sum(service_accounts) AS service_accounts, sum(wallet_or_bank) AS wallet_or_bank
-        FROM register_days WHERE day <= ${period.to}::date GROUP BY unit_id
+        FROM register_days WHERE day <= ${period.to}::date ${registerScope(unit)} GROUP BY unit_id
       ) r JOIN units u ON u.id = r.unit_id
       WHERE ${inSubtree(unit)} GROUP BY 1`.execute(db),
     // The II.06a counters already add each unit's subtree up; the own level is the unit minus its children.
@@ -87,8 +97,9 @@ export async function inputsByChild(db: Kdb, unit: ScopeUnit, period: Period, ch
       SELECT ${group} AS g, count(*) AS n FROM assisted_applications a JOIN units u ON u.id = a.unit_id
       WHERE ${inSubtree(unit)} AND a.created_at >= ${start} AND a.created_at < ${end} GROUP BY 1`.execute(db),
     sql<{ g: number | null; n: number }>`
-      SELECT ${group} AS g, count(DISTINCT v.household_id) AS n FROM visits v JOIN units u ON u.id = v.unit_id
-      WHERE ${inSubtree(unit)} AND v.occurred_at >= ${start} AND v.occurred_at < ${end} GROUP BY 1`.execute(db),
+      SELECT g, count(*) AS n FROM (
+        SELECT DISTINCT ${group} AS g, v.household_id FROM visits v JOIN units u ON u.id = v.unit_id
+        WHERE ${inSubtree(unit)} AND v.occurred_at >= ${start} AND v.occurred_at < ${end}) x GROUP BY 1`.execute(db),
     sql<{ g: number | null; kind: BlockerReason; n: number }>`
       SELECT ${group} AS g, b.kind, count(*) AS n FROM blockers b JOIN units u ON u.id = b.unit_id
       WHERE ${inSubtree(unit)} AND b.created_at < ${end} AND (b.resolved_at IS NULL OR b.resolved_at >= ${end})
@@ -208,8 +219,8 @@ export async function inputsByWeek(db: Kdb, unit: ScopeUnit, weeks: readonly Wee
       SELECT ${timeBucket(sql`a.created_at`)} AS b, count(*) AS n FROM assisted_applications a JOIN units u ON u.id = a.unit_id
       WHERE ${inSubtree(unit)} AND a.created_at >= ${start} AND a.created_at < ${end} GROUP BY 1`.execute(db),
     sql<{ b: number; n: number }>`
-      SELECT b, count(DISTINCT household_id) AS n FROM (
-        SELECT ${timeBucket(sql`v.occurred_at`)} AS b, v.household_id FROM visits v JOIN units u ON u.id = v.unit_id
+      SELECT b, count(*) AS n FROM (
+        SELECT DISTINCT ${timeBucket(sql`v.occurred_at`)} AS b, v.household_id FROM visits v JOIN units u ON u.id = v.unit_id
         WHERE ${inSubtree(unit)} AND v.occurred_at >= ${start} AND v.occurred_at < ${end}) x GROUP BY 1`.execute(db),
     // Blockers recorded, by the week they were recorded in (bucket 0: before the first week).
     sql<{ b: number; kind: BlockerReason; n: number }>`

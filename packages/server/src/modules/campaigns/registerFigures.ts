@@ -78,6 +78,9 @@ export async function recountVillages(trx: Trx, unitIds: readonly number[] | nul
  * the lock: its result is as fresh as ours would be.
  */
 export async function refreshRegisterFigures(db: Db, now: Date): Promise<number> {
+  // Most dashboard views find nothing to do: a plain read avoids a write transaction then.
+  const pending = await db.kysely.selectFrom('register_dirty').select('id').limit(1).executeTakeFirst();
+  if (!pending) return 0;
   return db.transaction(async (trx) => {
     const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(${sql.lit(REFRESH_LOCK.toString())}::bigint) AS ok`.execute(trx);
     if (!rows[0]?.ok) return -1;

@@ -10,9 +10,9 @@ import { addDays, daysBetween, isLocalDate, localDateOf, type IndicatorKey } fro
 import type { AppContext } from '../../context.ts';
 import type { Db, Trx } from '../../db/database.ts';
 import { notFound, Problem } from '../../http/problem.ts';
-import { requireRoleOnUnit, rootsFor, type Officer, type OfficerRole } from '../auth/service.ts';
-import { cachedView, countersChanged } from '../reports/viewCache.ts';
-import { campaignsConcerning, findCampaign, type CampaignRef } from './campaignQueries.ts';
+import { rootsFor, type Officer, type OfficerRole } from '../auth/service.ts';
+import { cachedView, countersChanged, viewGeneration } from '../reports/viewCache.ts';
+import { campaignsConcerning, type CampaignRef } from './campaignQueries.ts';
 import { buildDashboard, type Dashboard, type DashboardUnit } from './dashboard.ts';
 import type { Period } from './inputs.ts';
 import { recountAllVillages, refreshRegisterFigures } from './registerFigures.ts';
@@ -23,10 +23,18 @@ export const DASHBOARD_ROLES: readonly OfficerRole[] = ['admin', 'leader', 'offi
 /** Without a campaign or dates, the dashboard shows the last 12 weeks. */
 export const DEFAULT_WEEKS = 12;
 export const MAX_PERIOD_DAYS = 731;
+/**
+ * How long a computed dashboard is served to everyone who asks. Writes in this process (sync
+ * pushes, dossier actions, target changes) make it stale at once; the time bounds what they
+ * cannot see (other processes, bulk imports). A province's dashboard reads a million dossiers'
+ * counters and a few hundred thousand visits, so it is computed once for a room of leaders.
+ */
+export const DASHBOARD_CACHE_MS = 30_000;
 
 export interface DashboardQuery {
   unit?: string | undefined;
-  campaign?: number | undefined;
+  /** A campaign's id; null for no campaign at all; undefined for the one running today, if any. */
+  campaign?: number | null | undefined;
   from?: string | undefined;
   to?: string | undefined;
   rank?: IndicatorKey | undefined;
@@ -111,30 +119,60 @@ export async function refreshFigures(ctx: AppContext): Promise<void> {
   if (n > 0) countersChanged();
 }
 
+/** The officer holds one of the dashboard roles on the unit or above it (ancestor_ids holds the unit and every ancestor). */
+export function canViewUnit(officer: Officer, unit: DashboardUnit): boolean {
+  return officer.roles.some((r) => DASHBOARD_ROLES.includes(r.role) && unit.ancestorIds.includes(r.unitId));
+}
+
+let lastRefreshAt = 0;
+let lastRefreshGeneration = -1;
+/**
+ * Refreshes the register figures before a dashboard is read, at most once a second unless
+ * something was written in this process since (a synced visit shows on the next view).
+ */
+async function refreshBeforeRead(ctx: AppContext): Promise<void> {
+  const now = performance.now();
+  if (now - lastRefreshAt < 1_000 && viewGeneration() === lastRefreshGeneration) return;
+  lastRefreshAt = now;
+  await refreshFigures(ctx);
+  lastRefreshGeneration = viewGeneration();
+}
+
 /**
  * A unit's dashboard for an officer: 403 without a supervisor role on the unit, 404 for an
- * unknown unit or a campaign that does not concern it. Cached briefly (see viewCache.ts).
+ * unknown unit or a campaign that does not concern it. Cached briefly (see viewCache.ts):
+ * the unit, its campaigns and its trail as well as the figures, so that a room of leaders
+ * opening the same dashboard costs one computation; authorization is checked on every view.
  */
 export async function openDashboard(ctx: AppContext, officer: Officer, q: DashboardQuery): Promise<DashboardView> {
   const db = ctx.db.kysely;
   const today = localDateOf(ctx.now());
-  const unit = await resolveDashboardUnit(db, officer, q.unit, q.to ?? today);
-  await requireRoleOnUnit(db, officer, unit.id, DASHBOARD_ROLES);
-  await refreshFigures(ctx);
-  const campaigns = await campaignsConcerning(db, unit);
+  for (const d of [q.from, q.to]) if (d !== undefined && !isLocalDate(d)) throw new Problem(400, 'campaign.bad_period');
+  const day = q.to ?? today;
+  const unit = q.unit
+    ? await cachedView(ctx.db, JSON.stringify(['dashboard.unit', q.unit, day]), () => resolveDashboardUnit(db, officer, q.unit, day), { ttlMs: DASHBOARD_CACHE_MS })
+    : await resolveDashboardUnit(db, officer, undefined, day);
+  if (!canViewUnit(officer, unit)) throw new Problem(403, 'auth.forbidden', 'no dashboard role on this unit');
+  await refreshBeforeRead(ctx);
+  const { campaigns, trail } = await cachedView(
+    ctx.db,
+    JSON.stringify(['dashboard.around', unit.id]),
+    async () => ({ campaigns: await campaignsConcerning(db, unit), trail: await trailOf(db, unit) }),
+    { ttlMs: DASHBOARD_CACHE_MS },
+  );
   let campaign: CampaignRef | null = null;
-  if (q.campaign !== undefined) {
-    campaign = campaigns.find((c) => c.id === q.campaign) ?? (await findCampaign(db, q.campaign));
-    if (!campaign || !campaigns.some((c) => c.id === campaign?.id)) throw notFound('campaign.not_found');
+  if (q.campaign === null) campaign = null;
+  else if (q.campaign !== undefined) {
+    campaign = campaigns.find((c) => c.id === q.campaign) ?? null;
+    if (!campaign) throw notFound('campaign.not_found');
   } else {
     campaign = campaigns.find((c) => c.startsOn <= today && c.endsOn >= today) ?? null;
   }
   const period = periodFor(q, campaign, today);
   const key = JSON.stringify(['dashboard', unit.id, campaign?.id ?? null, campaign?.version ?? null, period, q.rank ?? null]);
-  const [dashboard, trail] = await Promise.all([
-    cachedView(ctx.db, key, async () => buildDashboard(db, { unit, children: await childrenOf(db, unit.id, period), period, campaign, rankBy: q.rank })),
-    trailOf(db, unit),
-  ]);
+  const dashboard = await cachedView(ctx.db, key, async () => buildDashboard(db, { unit, children: await childrenOf(db, unit.id, period), period, campaign, rankBy: q.rank }), {
+    ttlMs: DASHBOARD_CACHE_MS,
+  });
   return { dashboard, trail, campaigns };
 }
 

@@ -12,23 +12,19 @@ import { checkReport, NUMBER_FIELDS, toLocalIso, type Ii06aReport, type Ii06aRow
 import { II06A_FORM_NUMBER, II06A_TITLE } from './ii06aXlsx.ts';
 
 /**
- * The fonts are parsed once per process (fontkit objects) and handed to every document: parsing
- * DejaVu Sans for each download cost more than drawing the whole table.
+ * The font files are read once per process, but parsed (fontkit) for each document: pdfkit
+ * keeps the subset of glyphs it embeds on the font object, and a font shared between documents
+ * gave later PDFs a text layer with letters missing ("smartphon" for "smartphone").
  */
 type FontkitFont = { layout: (...args: unknown[]) => unknown };
 const require = createRequire(import.meta.url);
 const FONT_DIR = new URL('../../../assets/fonts/', import.meta.url);
-let fonts: { regular: FontkitFont; bold: FontkitFont } | null = null;
-function loadFonts() {
-  if (!fonts) {
-    // fontkit is pdfkit's own font engine (a dependency of pdfkit).
-    const fontkit = require('fontkit') as { create: (data: Uint8Array) => FontkitFont };
-    fonts = {
-      regular: fontkit.create(readFileSync(new URL('DejaVuSans.ttf', FONT_DIR))),
-      bold: fontkit.create(readFileSync(new URL('DejaVuSans-Bold.ttf', FONT_DIR))),
-    };
-  }
-  return fonts;
+let fontFiles: { regular: Buffer; bold: Buffer } | null = null;
+function loadFonts(): { regular: FontkitFont; bold: FontkitFont } {
+  fontFiles ??= { regular: readFileSync(new URL('DejaVuSans.ttf', FONT_DIR)), bold: readFileSync(new URL('DejaVuSans-Bold.ttf', FONT_DIR)) };
+  // fontkit is pdfkit's own font engine (a dependency of pdfkit).
+  const fontkit = require('fontkit') as { create: (data: Uint8Array) => FontkitFont };
+  return { regular: fontkit.create(fontFiles.regular), bold: fontkit.create(fontFiles.bold) };
 }
 
 const PAGE = { width: 841.89, height: 595.28, margin: 28 };

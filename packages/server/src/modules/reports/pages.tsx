@@ -4,29 +4,16 @@
  * unit's subtree may see it, as for the JSON API; downloads are audited (the figures leave the
  * system), page views are not (aggregates only, no personal data).
  */
-import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.ts';
 import { Problem } from '../../http/problem.ts';
 import type { ZodApp } from '../../http/types.ts';
 import { sendPage } from '../../web/render.tsx';
 import { audit } from '../audit/service.ts';
-import type { Officer } from '../auth/service.ts';
 import { renderIi06aCsv } from './ii06aCsv.ts';
 import { Ii06aPage, REPORT_PATH } from './pages/ii06aPage.tsx';
 import { chartPeriods, ReportPageQuery, resolvePeriod } from './pages/query.ts';
 import { loadReportForDownload, loadReportView } from './view.ts';
-
-const DOWNLOADS = {
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  csv: 'text/csv; charset=utf-8',
-  pdf: 'application/pdf',
-} as const;
-
-function officerOf(req: FastifyRequest): Officer {
-  // The web plugin already sent anyone else to the sign-in page.
-  if (!req.officer) throw new Problem(401, 'auth.required');
-  return req.officer;
-}
+import { DOWNLOAD_TYPES, officerOf } from '../../web/officeRequest.ts';
 
 export function reportPages(app: ZodApp, ctx: AppContext): void {
   app.get(REPORT_PATH, { schema: { hide: true } }, async (req, reply) => {
@@ -44,7 +31,7 @@ export function reportPages(app: ZodApp, ctx: AppContext): void {
     return sendPage(reply, <Ii06aPage p={p} officer={officer} choice={choice} by={q.by} now={now} view={view} errors={{}} unitParam={q.unit ?? null} />);
   });
 
-  for (const format of Object.keys(DOWNLOADS) as (keyof typeof DOWNLOADS)[]) {
+  for (const format of Object.keys(DOWNLOAD_TYPES) as (keyof typeof DOWNLOAD_TYPES)[]) {
     app.get(`${REPORT_PATH}.${format}`, { schema: { hide: true } }, async (req, reply) => {
       const officer = officerOf(req);
       const q = ReportPageQuery.parse(req.query ?? {});
@@ -62,7 +49,7 @@ export function reportPages(app: ZodApp, ctx: AppContext): void {
       const name = `II06a_${report.unit?.code ?? 'all'}_${period.from}_${period.to}${q.by === 'sector' ? '_linh-vuc' : ''}.${format}`;
       // ExcelJS and pdfkit (about 37 MB together) are loaded on the first download, not at start.
       const body = format === 'xlsx' ? await (await import('./ii06aXlsx.ts')).renderIi06aXlsx(report) : format === 'pdf' ? await (await import('./ii06aPdf.ts')).renderIi06aPdf(report) : renderIi06aCsv(report, req.page.lang === 'en' ? 'en' : 'vi');
-      return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="${name}"`).type(DOWNLOADS[format]).send(body);
+      return reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="${name}"`).type(DOWNLOAD_TYPES[format]).send(body);
     });
   }
 }

@@ -25,6 +25,11 @@ export function countersChanged(): void {
   generation += 1;
 }
 
+/** The current generation, for callers that skip work while nothing changed. */
+export function viewGeneration(): number {
+  return generation;
+}
+
 interface Entry {
   generation: number;
   expires: number;
@@ -34,7 +39,7 @@ interface Entry {
 /** One cache per database (tests run two engines in one process, with the same unit ids). */
 const caches = new WeakMap<object, Map<string, Entry>>();
 
-export async function cachedView<T>(db: object, key: string, compute: () => Promise<T>): Promise<T> {
+export async function cachedView<T>(db: object, key: string, compute: () => Promise<T>, opts: { ttlMs?: number } = {}): Promise<T> {
   let entries = caches.get(db);
   if (!entries) {
     entries = new Map();
@@ -44,7 +49,7 @@ export async function cachedView<T>(db: object, key: string, compute: () => Prom
   const hit = entries.get(key);
   if (hit && hit.generation === generation && hit.expires > now) return hit.value as Promise<T>;
   const value = compute();
-  const entry: Entry = { generation, expires: now + VIEW_CACHE_TTL_MS, value };
+  const entry: Entry = { generation, expires: now + (opts.ttlMs ?? VIEW_CACHE_TTL_MS), value };
   entries.delete(key);
   entries.set(key, entry);
   if (entries.size > MAX_ENTRIES) {

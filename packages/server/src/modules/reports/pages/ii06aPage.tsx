@@ -4,7 +4,7 @@
  * same parameters, and the trend chart with its numbers as a table.
  */
 import { localDateOf, type Ii06aReport, type Ii06aRow } from '@causo/domain';
-import { ErrorSummary, type FieldErrors } from '../../../web/components.tsx';
+import { ErrorSummary, UnitTrail, type FieldErrors } from '../../../web/components.tsx';
 import { OfficePage } from '../../../web/layout.tsx';
 import type { PageRequest } from '../../../web/request.ts';
 import type { Officer } from '../../auth/service.ts';
@@ -22,21 +22,7 @@ export function reportHref(choice: PeriodChoice, unit: string | null, by: 'unit'
 }
 
 function Breadcrumb({ p, view, choice, by }: { p: PageRequest; view: ReportView; choice: PeriodChoice; by: 'unit' | 'sector' }) {
-  return (
-    <nav aria-label={p.t('report.breadcrumb')} class="no-print">
-      <ol class="breadcrumb">
-        {view.trail.map((step, i) =>
-          i === view.trail.length - 1 ? (
-            <li key={step.code} aria-current="page">
-              {step.name}
-            </li>
-          ) : (
-            <li key={step.code}>{step.covered ? <a href={reportHref(choice, step.code, by)}>{step.name}</a> : step.name}</li>
-          ),
-        )}
-      </ol>
-    </nav>
-  );
+  return <UnitTrail label={p.t('report.breadcrumb')} trail={view.trail} href={(step) => (step.covered ? reportHref(choice, step.code, by) : null)} />;
 }
 
 function ViewSwitch({ p, choice, unit, by }: { p: PageRequest; choice: PeriodChoice; unit: string; by: 'unit' | 'sector' }) {
