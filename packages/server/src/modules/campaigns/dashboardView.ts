@@ -6,6 +6,7 @@
 import type { AppContext } from '../../context.ts';
 import type { Officer } from '../auth/service.ts';
 import { openBlockers, type OpenBlocker } from '../teams/teamQueries.ts';
+import { cachedView } from '../reports/viewCache.ts';
 import type { DashboardUnit } from './dashboard.ts';
 import type { DashboardLinkState } from './dashboardQuery.ts';
 import { openDashboard, type DashboardQuery, type DashboardView } from './service.ts';
@@ -39,8 +40,13 @@ export async function loadDashboardPage(ctx: AppContext, officer: Officer, q: Da
 
   let village: VillageExtras | null = null;
   if (dashboard.unit.level === 'village') {
-    const [blockers, team] = await Promise.all([openBlockers(db, dashboard.unit.id), db.selectFrom('teams').select('id').where('unit_id', '=', dashboard.unit.id).executeTakeFirst()]);
-    village = { blockers: { list: blockers.list, total: blockers.total }, hasTeam: team !== undefined };
+    const unitId = dashboard.unit.id;
+    // Shared by a room of leaders on the same village like the dashboard itself; a sync push
+    // drops it at once, anything else (a blocker closed at the office) within 5 seconds.
+    village = await cachedView(db, `dashboard-village:${unitId}`, async (): Promise<VillageExtras> => {
+      const [blockers, team] = await Promise.all([openBlockers(db, unitId), db.selectFrom('teams').select('id').where('unit_id', '=', unitId).executeTakeFirst()]);
+      return { blockers: { list: blockers.list, total: blockers.total }, hasTeam: team !== undefined };
+    });
   }
   const link: DashboardLinkState = { campaign: campaign ? campaign.id : q.campaign === null ? null : undefined, from: q.from, to: q.to, rank: q.rank };
   return { ...view, link, concerns, village };
