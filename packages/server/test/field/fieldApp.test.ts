@@ -263,15 +263,17 @@ describeEachEngine('field app in the browser', (env) => {
   });
 
   it('syncs when back online: the outbox empties and the assisted dossier exists as an online dossier', async () => {
+    // While the phone was offline, the province added a required question to the form: the
+    // server will refuse the application. (Changed before the phone is back online: the app
+    // syncs by itself as soon as it sees the network.)
+    const procedure = await env.db.kysely.selectFrom('procedures').select('form').where('code', '=', '6.006758').executeTakeFirstOrThrow();
+    const added = { key: 'landPlot', type: 'text', required: true, maxLength: 100, labelVi: 'Số thửa đất ở', labelEn: 'Plot number' };
+    await env.db.kysely.updateTable('procedures').set({ form: JSON.stringify([...(procedure.form as unknown[]), added]) }).where('code', '=', '6.006758').execute();
     await context.setOffline(false);
     await page.getByRole('link', { name: /bản ghi chờ gửi/ }).click();
     await page.getByRole('heading', { name: 'Hộp gửi' }).waitFor();
     const syncNow = page.getByRole('button', { name: 'Đồng bộ ngay' });
     await syncNow.waitFor();
-    // The province added a required question to the form meanwhile: the server refuses the application.
-    const procedure = await env.db.kysely.selectFrom('procedures').select('form').where('code', '=', '6.006758').executeTakeFirstOrThrow();
-    const added = { key: 'landPlot', type: 'text', required: true, maxLength: 100, labelVi: 'Số thửa đất ở', labelEn: 'Plot number' };
-    await env.db.kysely.updateTable('procedures').set({ form: JSON.stringify([...(procedure.form as unknown[]), added]) }).where('code', '=', '6.006758').execute();
     if (await syncNow.isEnabled()) await syncNow.click();
 
     // The server refused the application: "Cần sửa" with its message; the rest went.

@@ -5,7 +5,7 @@ import { startWebServer, type WebServer } from '../support/webServer.ts';
 import { txid } from '../support/fixtures.ts';
 import { actOnDossier, createDossier, type Actor } from '../../src/modules/dossiers/service.ts';
 import { assignDossier } from '../../src/modules/dossiers/office/assignments.ts';
-import { COUNT_CAP, WALK_INDEXES, countQueues, listQueue, listQueueQuery, queueMoment, unitsUnder, type QueueFilter, type QueueTab } from '../../src/modules/dossiers/office/queues.ts';
+import { COUNT_CAP, WALK_INDEXES, countQueues, listQueue, listQueueQuery, queueMoment, queuePage, unitsUnder, type QueueFilter, type QueueTab } from '../../src/modules/dossiers/office/queues.ts';
 import { CompiledQuery, sql } from 'kysely';
 import type { Action } from '@causo/domain';
 import { COMMUNE, OTHER_COMMUNE, PageClient, officerAt, onlineDossier, type TestOfficer } from './helpers.ts';
@@ -228,6 +228,27 @@ describeEachEngine('work queues', (env) => {
       assert.match(page.html, /Đang xử lý: 500\+ hồ sơ/);
       assert.equal([...page.html.matchAll(/href="\/office\/dossiers\//g)].length, 25, 'one page of 25');
       assert.match(page.html, /rel="next"/);
+    } finally {
+      at('2026-11-25T09:00:00+07:00');
+    }
+  });
+
+  it('shares a page of a tab between the officers of the commune for a few seconds, and drops it as soon as a dossier moves', async () => {
+    const colleague = await officerAt(web.ctx, [{ role: 'officer', unitCode: COMMUNE }], 'Lê Thị Hoa');
+    const shown = async (o: TestOfficer) => queuePage(web.ctx, await unitsUnder(web.ctx, o.officer), 'new', {}, await queueMoment(web.ctx, o.officer.id));
+    const code = codes.newOnline ?? '';
+    const nameOf = async (o: TestOfficer) => (await shown(o)).page.rows.find((r) => r.code === code)?.applicantName;
+    try {
+      assert.equal(await nameOf(desk), 'Trần Thị Bích Ngọc');
+      // A change this process cannot see (another process, a bulk load): the shared page stands for a few seconds.
+      await sql`UPDATE dossiers SET applicant_name = 'Trần Thị Ngọc Ánh' WHERE code = ${code}`.execute(env.db.kysely);
+      assert.equal(await nameOf(colleague), 'Trần Thị Bích Ngọc', 'the colleague is served the page just read');
+      at('2026-11-25T09:00:06+07:00');
+      assert.equal(await nameOf(colleague), 'Trần Thị Ngọc Ánh', 'a few seconds later the page is read again');
+      // A dossier that moves in this process drops the shared pages and counts at once.
+      await act(desk, code, 'receive');
+      assert.equal(await nameOf(colleague), undefined);
+      assert.equal((await shown(colleague)).counts.new, 0);
     } finally {
       at('2026-11-25T09:00:00+07:00');
     }

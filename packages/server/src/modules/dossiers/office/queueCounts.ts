@@ -3,13 +3,14 @@
  * of the queue indexes (007_office.sql), capped at COUNT_CAP + 1 rows.
  *
  * The counts of a unit's tabs are the same for all its officers and change only when a
- * dossier moves, so the page keeps them for a few seconds (per process), and forgets them at
- * once when an officer acts or assigns through the back office here. The list itself is
- * always read live.
+ * dossier moves, so the page shares them for a few seconds (per process; see sharedRead), and
+ * forgets them at once when a dossier changes status or is assigned in this process. The pages
+ * of the tabs' lists are shared the same way (queues.ts).
  */
 import type { Kysely } from 'kysely';
 import type { AppContext } from '../../../context.ts';
 import type { DB } from '../../../db/schema.ts';
+import { viewGeneration } from '../../reports/viewCache.ts';
 import { QUEUE_TABS, TABS, filterConditions, inUnits, indexPredicate, interpretSearch, statusesOf, type QueueFilter, type QueueMoment, type QueueTab } from './queueTabs.ts';
 
 export type CountedTab = Exclude<QueueTab, 'all'>;
@@ -62,13 +63,33 @@ export async function countQueues(ctx: AppContext, units: number[], f: QueueFilt
   return { ...noCounts(), ...countsOf((await countQueuesQuery(ctx.db.kysely, ctx, units, f, m).executeTakeFirstOrThrow()) as Record<string, unknown>) };
 }
 
-/** Per database (tests run several in one process): key → counts and when they were read. */
-const shared = new WeakMap<object, Map<string, { at: number; counts: Promise<Partial<QueueCounts>> }>>();
+/** Per database (tests run several in one process): key → a shared read and when it started. */
+const shared = new WeakMap<object, Map<string, { at: number; value: Promise<unknown> }>>();
 
 function cacheOf(ctx: AppContext) {
   let c = shared.get(ctx.db);
   if (!c) shared.set(ctx.db, (c = new Map()));
   return c;
+}
+
+/**
+ * A read shared for SHARED_COUNTS_MS by every officer who asks the same thing: twenty officers
+ * of a commune opening their queues cost one read. The key holds the injected clock's
+ * 5-second slot (a test that moves time never sees an old answer) and the counters'
+ * generation, so any dossier that changes status in this process (a submission on the portal,
+ * an action at the office, an application synced from the field) drops it at once, and
+ * forgetQueueCounts drops everything after an assignment.
+ */
+export function sharedRead<T>(ctx: AppContext, parts: unknown[], now: Date, read: () => Promise<T>): Promise<T> {
+  const cache = cacheOf(ctx);
+  const key = JSON.stringify([...parts, viewGeneration(), Math.floor(now.getTime() / SHARED_COUNTS_MS)]);
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < SHARED_COUNTS_MS) return hit.value as Promise<T>;
+  if (cache.size > 1000) cache.clear();
+  const value = read();
+  cache.set(key, { at: Date.now(), value });
+  value.catch(() => cache.delete(key));
+  return value;
 }
 
 /**
@@ -81,18 +102,11 @@ export async function recentCounts(ctx: AppContext, units: number[], f: QueueFil
 }
 
 function cachedCounts(ctx: AppContext, units: number[], f: QueueFilter, m: QueueMoment, tabs: CountedTab[], userId: number | null): Promise<Partial<QueueCounts>> {
-  const cache = cacheOf(ctx);
-  // The injected clock is part of the key: a test that moves time never sees old counts.
-  const key = JSON.stringify([userId, units, f, Math.floor(m.now.getTime() / SHARED_COUNTS_MS)]);
-  const hit = cache.get(key);
-  if (hit && Date.now() - hit.at < SHARED_COUNTS_MS) return hit.counts;
-  if (cache.size > 1000) cache.clear();
-  const counts = countQueuesQuery(ctx.db.kysely, ctx, units, f, m, tabs)
-    .executeTakeFirstOrThrow()
-    .then((row) => countsOf(row as Record<string, unknown>, tabs));
-  cache.set(key, { at: Date.now(), counts });
-  counts.catch(() => cache.delete(key));
-  return counts;
+  return sharedRead(ctx, ['counts', userId, units, f], m.now, () =>
+    countQueuesQuery(ctx.db.kysely, ctx, units, f, m, tabs)
+      .executeTakeFirstOrThrow()
+      .then((row) => countsOf(row as Record<string, unknown>, tabs)),
+  );
 }
 
 /** After a dossier moves or is handed to someone: the next page view counts again. */

@@ -7,7 +7,7 @@
  * read as index walks); the indexes are in 007_office.sql.
  */
 import type { AppContext } from '../../../context.ts';
-import { noCounts, recentCounts, type QueueCounts } from './queueCounts.ts';
+import { noCounts, recentCounts, sharedRead, type QueueCounts } from './queueCounts.ts';
 import { listQueue, type QueueCursor, type QueuePage } from './queueList.ts';
 import { PAGE_SIZE, type QueueFilter, type QueueMoment, type QueueTab } from './queueTabs.ts';
 
@@ -26,6 +26,9 @@ export async function queuePage(
   pageSize = PAGE_SIZE,
 ): Promise<{ counts: QueueCounts; page: QueuePage }> {
   if (units.length === 0) return { counts: noCounts(), page: { rows: [], nextAfter: null, prevBefore: null } };
-  const [counts, page] = await Promise.all([recentCounts(ctx, units, f, m), listQueue(ctx, units, tab, f, m, cursor, pageSize)]);
+  // Pages are shared between officers like the counts (sharedRead): the same rows for the same
+  // units, tab, filter and cursor; the "mine" tab per officer.
+  const list = sharedRead(ctx, ['list', tab === 'mine' ? m.userId : null, units, tab, f, cursor, pageSize], m.now, () => listQueue(ctx, units, tab, f, m, cursor, pageSize));
+  const [counts, page] = await Promise.all([recentCounts(ctx, units, f, m), list]);
   return { counts, page };
 }
