@@ -32,6 +32,16 @@ export interface DashboardUnit {
   ancestorIds: number[];
 }
 
+/** The columns of `units` a DashboardUnit is read from, and the reading. */
+export const unitColumns = ['id', 'code', 'name', 'level', 'ancestor_ids'] as const;
+export const toUnit = (r: { id: number; code: string; name: string; level: DashboardUnit['level']; ancestor_ids: number[] }): DashboardUnit => ({
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  level: r.level,
+  ancestorIds: r.ancestor_ids.map(Number),
+});
+
 export interface IndicatorCell extends IndicatorValue {
   target: number | null;
   progress: TargetProgress;

@@ -20,7 +20,7 @@ import type { Db, Trx } from '../../db/database.ts';
 import { notFound } from '../../http/problem.ts';
 import { ALL_SECTORS } from '../reports/counters.ts';
 import { campaignsConcerning, targetsFor, type CampaignRef } from './campaignQueries.ts';
-import type { DashboardUnit } from './dashboard.ts';
+import { toUnit, unitColumns, type DashboardUnit } from './dashboard.ts';
 import { inputsByChild, weeksOf, type Week } from './inputs.ts';
 import { NONE, protectParts, publishCount, publishOnBase, publishShare, type Published } from './performanceSuppression.ts';
 import { childrenOf, trailOf } from './service.ts';
@@ -93,14 +93,6 @@ export interface CommuneView {
   villages: VillageProgress[];
 }
 
-const unitColumns = ['id', 'code', 'name', 'level', 'ancestor_ids'] as const;
-const toUnit = (r: { id: number; code: string; name: string; level: DashboardUnit['level']; ancestor_ids: number[] }): DashboardUnit => ({
-  id: r.id,
-  code: r.code,
-  name: r.name,
-  level: r.level,
-  ancestorIds: r.ancestor_ids.map(Number),
-});
 const inForce = (day: string) => sql<boolean>`(valid_from <= ${day}::date AND (valid_to IS NULL OR valid_to >= ${day}::date))`;
 
 /** Provinces in force on `day`, the one with the most units under it first (the platform's own). */

@@ -13,7 +13,7 @@ import { notFound, Problem } from '../../http/problem.ts';
 import { rootsFor, type Officer, type OfficerRole } from '../auth/service.ts';
 import { cachedView, countersChanged, viewGeneration } from '../reports/viewCache.ts';
 import { campaignsConcerning, type CampaignRef } from './campaignQueries.ts';
-import { buildDashboard, type Dashboard, type DashboardUnit } from './dashboard.ts';
+import { buildDashboard, toUnit, unitColumns, type Dashboard, type DashboardUnit } from './dashboard.ts';
 import type { Period } from './inputs.ts';
 import { recountAllVillages, refreshRegisterFigures } from './registerFigures.ts';
 
@@ -40,14 +40,6 @@ export interface DashboardQuery {
   rank?: IndicatorKey | undefined;
 }
 
-const unitColumns = ['id', 'code', 'name', 'level', 'ancestor_ids'] as const;
-const toUnit = (r: { id: number; code: string; name: string; level: DashboardUnit['level']; ancestor_ids: number[] }): DashboardUnit => ({
-  id: r.id,
-  code: r.code,
-  name: r.name,
-  level: r.level,
-  ancestorIds: r.ancestor_ids.map(Number),
-});
 
 /** The unit by code (the version in force on `day`, else the latest), or the officer's widest unit. */
 export async function resolveDashboardUnit(db: Kdb, officer: Officer, code: string | undefined, day: string): Promise<DashboardUnit> {
