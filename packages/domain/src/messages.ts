@@ -167,6 +167,10 @@ export const PROBLEMS = {
     vi: 'Yêu cầu thanh toán không hợp lệ hoặc đã bị sửa. Hãy quay lại hồ sơ và bấm nộp phí lại.',
     en: 'The payment request is not valid or was altered. Go back to the dossier and start the payment again.',
   },
+  'notify.bad_signature': {
+    vi: 'Chữ ký của lời gọi lại không đúng hoặc đã quá hạn. Hãy kiểm tra khóa chung SMS_HTTP_CALLBACK_SECRET và giờ của máy chủ gửi.',
+    en: 'The callback signature is wrong or too old. Check the shared key SMS_HTTP_CALLBACK_SECRET and the sending server’s clock.',
+  },
   'track.not_found': {
     vi: 'Không tìm thấy hồ sơ với mã và 4 số cuối điện thoại này. Hãy kiểm tra lại cả hai rồi thử lại.',
     en: 'No dossier matches this code and these last 4 digits. Check both and try again.',

@@ -48,12 +48,55 @@ const EnvSchema = z.object({
   /** Simulated answer time: one number or a range such as 300-1500 (milliseconds). */
   TELECOM_SIM_LATENCY_MS: z.string().regex(/^\d{1,5}(-\d{1,5})?$/, 'must be milliseconds, e.g. 0 or 300-1500').default('300-1500'),
   TELECOM_SIM_TIMEOUT_RATE: z.coerce.number().min(0).max(1).default(0.03),
-  /** SMS: the development sink (shown at /office/dev/sms) or a gateway's HTTP API. */
-  SMS_GATEWAY: z.enum(['sink', 'http']).default('sink'),
+  /** SMS: the development sink (shown at /office/dev/sms), a gateway's HTTP API, or a carrier's SMSC over SMPP 3.4. */
+  SMS_GATEWAY: z.enum(['sink', 'http', 'smpp']).default('sink'),
   SMS_HTTP_URL: z.string().url('must be a URL such as https://sms.example.vn/api/messages').optional(),
   SMS_HTTP_TOKEN: z.string().min(8, 'must be the token the gateway gave you').optional(),
   SMS_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  SMS_SEND_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  SMS_SEND_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(500),
+  /** Shared secret the HTTP provider signs its delivery and inbound callbacks with (HMAC-SHA256). */
+  SMS_HTTP_CALLBACK_SECRET: z.string().min(16, 'must be at least 16 characters, agreed with the provider').optional(),
+  SMPP_HOST: z.string().min(1).optional(),
+  SMPP_PORT: z.coerce.number().int().min(1).max(65535).default(2775),
+  SMPP_SYSTEM_ID: z.string().min(1).max(16, 'must be at most 16 characters (SMPP system_id)').optional(),
+  SMPP_PASSWORD: z.string().min(1).max(9, 'must be at most 9 characters (SMPP password)').optional(),
+  /** The sender shown on phones: the province's short code or brandname. */
+  SMPP_SOURCE_ADDR: z.string().min(1).max(20).optional(),
+  SMPP_TLS: z.enum(['true', 'false']).default('false'),
+  /** Submits outstanding at once on the SMPP session (the SMSC's window). */
+  SMPP_WINDOW: z.coerce.number().int().min(1).max(500).default(50),
+  /** Longest SMS a template may make, in parts; a longer template stops the server at start. */
+  SMS_MAX_PARTS: z.coerce.number().int().min(1).max(10).default(3),
+  /** Send every SMS without Vietnamese marks (GSM-7: 160 characters per part instead of 70). */
+  SMS_GSM7_ONLY: z.enum(['true', 'false']).default('false'),
+  /** Messages per second the worker hands to the SMS gateway, at most (the provider's contract). */
+  SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).max(5_000).default(200),
+  /** Messages to one phone number per hour, at most; more wait (a loop or an abuse never floods a phone). */
+  SMS_PER_RECIPIENT_PER_HOUR: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** Texts answered per sender per hour (look-up by SMS); more are recorded and not answered. */
+  SMS_INBOUND_PER_SENDER_PER_HOUR: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** How long a worker holds a message it is sending before another may try it. */
+  NOTIFY_LEASE_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(120_000),
+  /** Local hour (0–23) at which team members are reminded of tomorrow's follow-ups. */
+  REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(17),
+  /** E-mail: the development sink or an SMTP server. */
+  EMAIL_GATEWAY: z.enum(['sink', 'smtp']).default('sink'),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  SMTP_SECURE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  SMTP_REQUIRE_TLS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
+  EMAIL_FROM: z.string().min(3).default('Cầu Số <no-reply@localhost>'),
+  /** Scheduled backups inside the server (docs/operations.md): off unless BACKUP_DIR is set. */
+  BACKUP_DIR: z.string().min(1).optional(),
+  BACKUP_EVERY_HOURS: z.coerce.number().positive().max(24 * 7).default(24),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(14),
+  /** Encrypts every backup (12+ characters); kept apart from the backups themselves. */
+  BACKUP_PASSPHRASE: z.string().min(12, 'must be at least 12 characters; keep it apart from the backups').optional(),
+  /** Bearer token Prometheus sends to read /metrics; without it only loopback may read them. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (openssl rand -hex 24)').optional(),
 });
 
 export type Config = z.infer<typeof EnvSchema> & { dataKey: string; dataKeyIsDevDefault: boolean };
@@ -74,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration: DATA_KEY must be set in production (openssl rand -base64 48).');
   if (c.NODE_ENV === 'production' && c.PAYMENT_GATEWAY === 'sandbox' && env.PAYMENT_GATEWAY !== 'sandbox')
     throw new ConfigError('Invalid configuration: PAYMENT_GATEWAY must be set in production (vnpay with VNPAY_TMN_CODE and VNPAY_HASH_SECRET; sandbox only for a demo, it takes no money).');
+  if (c.BACKUP_DIR && !c.BACKUP_PASSPHRASE) throw new ConfigError('Invalid configuration: BACKUP_DIR needs BACKUP_PASSPHRASE (12+ characters) to encrypt the backups.');
   return { ...c, dataKey: c.DATA_KEY ?? DEV_DATA_KEY, dataKeyIsDevDefault: !c.DATA_KEY };
 }
 

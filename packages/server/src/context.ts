@@ -19,5 +19,5 @@ export interface AppContext {
 }
 
 export function createContext(config: Config, db: Db, log: pino.Logger, now: () => Date = () => new Date(), adapters?: Partial<Adapters>): AppContext {
-  return { config, db, calendar: new CalendarService(db), vault: new Vault(config.dataKey), now, log, adapters: createAdapters(config, adapters) };
+  return { config, db, calendar: new CalendarService(db), vault: new Vault(config.dataKey), now, log, adapters: createAdapters(config, adapters, log) };
 }

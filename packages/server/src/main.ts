@@ -9,6 +9,10 @@ import { openDatabase } from './db/database.ts';
 import { prepareDatabase } from './db/prepare.ts';
 import { buildApp } from './http/app.ts';
 import { startSmsSender } from './modules/notify/sender.ts';
+import { assertSmsTemplatesFit } from './modules/notify/templates.ts';
+import { listenToSmsGateway } from './modules/notify/service.ts';
+import { startReminderJob } from './modules/notify/reminders.ts';
+import { startScheduledBackups } from './ops/backup/schedule.ts';
 import { startAuditSealer } from './modules/audit/chain.ts';
 import { startPaymentReconciler } from './modules/payments/reconciler.ts';
 import { startSessionSweeper } from './modules/auth/sessions.ts';
@@ -30,6 +34,8 @@ export async function openContext(config: Config, log = createLogger(config)): P
 export async function startServer(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<{ close: () => Promise<void>; url: string }> {
   const log = createLogger(config);
   if (config.dataKeyIsDevDefault) log.warn('DATA_KEY is not set: using the development key. Set DATA_KEY before storing real personal data.');
+  // A template that would go in more SMS parts than allowed stops the start, with what to fix.
+  assertSmsTemplatesFit(config.SMS_MAX_PARTS, config.SMS_GSM7_ONLY === 'true');
   const prepared = await prepareDatabase(config, env);
   if (prepared.applied.length) log.info({ applied: prepared.applied }, 'migrations applied');
   if (prepared.seeded) log.info({ ms: prepared.ms }, 'demo data seeded');
@@ -41,6 +47,15 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   log.info({ address, database: describeDatabase(config) }, 'Cầu Số is serving');
   // SMS written to the outbox go out through the configured gateway (sink in development).
   const smsSender = startSmsSender(ctx);
+  // Delivery receipts and residents' texts (HS <code>) from an SMPP session.
+  listenToSmsGateway(ctx);
+  // Evening SMS to team members with follow-ups due the next day.
+  const reminders = startReminderJob(ctx);
+  // Encrypted backups with retention, when BACKUP_DIR is set.
+  const backups =
+    config.BACKUP_DIR && config.BACKUP_PASSPHRASE
+      ? startScheduledBackups(ctx, { dir: config.BACKUP_DIR, everyHours: config.BACKUP_EVERY_HOURS, keep: config.BACKUP_KEEP, passphrase: config.BACKUP_PASSPHRASE })
+      : null;
   // Online payments whose gateway callback never came are settled by asking the gateway.
   const paymentReconciler = startPaymentReconciler(ctx);
   // The household registers' figures behind the campaign dashboards.
@@ -50,7 +65,11 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
     url: address,
     close: async () => {
       stopSessionSweeper();
+      reminders.stop();
+      await backups?.stop();
       await smsSender.stop();
+      await ctx.adapters.sms.close?.();
+      await ctx.adapters.email.close?.();
       await paymentReconciler.stop();
       await registerRefresher.stop();
       await app.close();

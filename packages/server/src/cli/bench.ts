@@ -13,9 +13,12 @@ const Options = z.object({
   households: z.coerce.number().int().min(1_000).max(5_000_000).default(200_000),
   dossiers: z.coerce.number().int().min(1_000).max(10_000_000).default(1_000_000),
   assisted: z.coerce.number().int().min(0).max(1_000_000).default(5_000),
+  rate: z.coerce.number().int().min(1).max(5_000).default(200),
+  'interval-ms': z.coerce.number().int().min(10).max(600_000).optional(),
+  'receipt-delay-ms': z.coerce.number().int().min(0).max(60_000).optional(),
 });
 
-/** `causo bench report|import|pages|backoffice|sync|dashboards`: prints the figures the issues ask for. */
+/** `causo bench report|import|pages|backoffice|sync|dashboards|notify`: prints the figures the issues ask for. */
 export async function runBench(args: string[]): Promise<void> {
   const { values, positionals } = parseOptions(
     args,
@@ -29,6 +32,9 @@ export async function runBench(args: string[]): Promise<void> {
       households: { type: 'string' },
       dossiers: { type: 'string' },
       assisted: { type: 'string' },
+      rate: { type: 'string' },
+      'interval-ms': { type: 'string' },
+      'receipt-delay-ms': { type: 'string' },
     },
     Options,
   );
@@ -60,9 +66,14 @@ export async function runBench(args: string[]): Promise<void> {
     const bar = progress('Nạp hồ sơ');
     const { villages, households, dossiers, assisted, seconds, connections } = values;
     await benchDashboards({ engines, villages, households, dossiers, assisted, seconds, connections, serverUrl, log, onLoad: (d, t) => bar.update(d, t) });
+  } else if (what === 'notify') {
+    const { benchNotify } = await import('../bench/notify.ts');
+    // This bench runs 30 s unless --seconds is given (the option's default of 15 is the HTTP benches').
+    const seconds = args.some((a) => a === '--seconds' || a.startsWith('--seconds=')) ? values.seconds : 30;
+    await benchNotify({ engines, serverUrl, log, seconds, rate: values.rate, intervalMs: values['interval-ms'], receiptDelayMs: values['receipt-delay-ms'] });
   } else
     throw new Error(
-      'usage: causo bench report|import|pages|backoffice|sync|dashboards [--rows N] [--engine pglite|postgres|both] [--commune-rows N --seconds S --connections C] [--villages N --households N --dossiers N --assisted N]',
+      'usage: causo bench report|import|pages|backoffice|sync|dashboards|notify [--rows N] [--engine pglite|postgres|both] [--commune-rows N --seconds S --connections C] [--villages N --households N --dossiers N --assisted N] [--seconds S --rate N --interval-ms MS --receipt-delay-ms MS]',
     );
   const rss = Math.round(process.resourceUsage().maxRSS / 1024);
   log(`peak RSS: ${rss} MB`);

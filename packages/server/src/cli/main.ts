@@ -1,6 +1,6 @@
 /**
  * `causo <command>`: serve, migrate, seed demo [--full], import dossiers FILE, report ii06a,
- * user add, bench. Each command lives in its own file; this one only dispatches.
+ * user add, backup, restore, migrate-to, bench. Each command lives in its own file; this one only dispatches.
  */
 import { ConfigError } from '../config.ts';
 import { Problem } from '../http/problem.ts';
@@ -17,13 +17,21 @@ Usage: causo <command> [options]
   user add --username U --role R --unit CODE [--name N]   (password from CAUSO_PASSWORD)
   audit verify [--anchor SEQ:HASH]   chain pending audit entries, recompute the chain, report any break
   payments reconcile                 settle online payments pending 15+ minutes by asking the gateway
+  backup --out FILE                  encrypted backup of the database and its documents (BACKUP_PASSPHRASE)
+  backup --verify FILE               decrypt and check every chunk, table row count and SHA-256 of a backup
+  restore FILE [--allow-other-data-key]   restore a backup into the empty database of DATA_DIR or DATABASE_URL
+  migrate-to postgres://USER@HOST/DB copy this installation into an empty PostgreSQL database, then verify it
+  notify check-templates [--max-parts N] [--gsm7]   encoding and parts of every SMS template
+  notify remind [--date D]           queue team reminders for follow-ups due on D (default tomorrow)
+  notify send                        hand every due SMS and e-mail to the gateways now
   bench report|import [--rows N] [--engine pglite|postgres|both]
   bench pages                        bytes and first paint of every citizen page on emulated 2G (Chromium)
   bench backoffice [--rows N] [--commune-rows N] [--seconds S] [--connections C] [--engine …]
                                      work queues and the II.06a page under 20 concurrent officers
+  bench notify [--seconds S] [--rate N] [--engine …]   SMS per second through SMPP to a local SMSC, outbox lag
 
 Environment: PORT (3000), DATA_DIR (./data), DATABASE_URL (postgres://…), DATA_KEY, LOG_LEVEL,
-PAYMENT_GATEWAY, TELECOM_REGISTER, SMS_GATEWAY, TRUST_PROXY… (every variable: README, Configuration).`;
+BACKUP_PASSPHRASE, PAYMENT_GATEWAY, TELECOM_REGISTER, SMS_GATEWAY, TRUST_PROXY… (every variable: README, Configuration).`;
 
 type Command = (args: string[]) => Promise<void>;
 /** Loaded on demand: `causo serve` does not load the benchmark or import code. */
@@ -36,6 +44,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   user: async () => (await import('./user.ts')).runUser,
   audit: async () => (await import('./audit.ts')).runAudit,
   payments: async () => (await import('./payments.ts')).runPayments,
+  backup: async () => (await import('./backup.ts')).runBackup,
+  restore: async () => (await import('./backup.ts')).runRestore,
+  'migrate-to': async () => (await import('./backup.ts')).runMigrateTo,
+  notify: async () => (await import('./notify.ts')).runNotify,
   bench: async () => (await import('./bench.ts')).runBench,
   prepare: async () => (await import('./prepare.ts')).runPrepare,
 };

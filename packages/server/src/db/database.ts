@@ -45,6 +45,8 @@ export interface Db {
   close(): Promise<void>;
   /** The embedded engine itself (backups, tests); absent on PostgreSQL. */
   readonly pglite?: PGlite;
+  /** Connections of the PostgreSQL pool (for /metrics); absent on PGlite, which has one. */
+  poolStats?(): { total: number; idle: number; waiting: number };
 }
 
 export interface DbOptions {
@@ -119,6 +121,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   return {
     kind: 'postgres',
     kysely,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     transaction: (fn) => kysely.transaction().execute(fn),
     raw: async (fn, o) => {
       const conn = await pool.connect();

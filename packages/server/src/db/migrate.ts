@@ -33,7 +33,11 @@ export function listMigrations(): Migration[] {
     });
 }
 
-export async function migrate(db: Db): Promise<{ applied: string[]; current: number }> {
+/**
+ * Applies what is pending, in order. `upTo` stops after that version: a restore loads a backup
+ * into the schema it was taken from, then runs the later migrations over the data as an upgrade would.
+ */
+export async function migrate(db: Db, opts: { upTo?: number } = {}): Promise<{ applied: string[]; current: number }> {
   return db.raw(async (c) => {
     await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version int PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
@@ -48,6 +52,7 @@ export async function migrate(db: Db): Promise<{ applied: string[]; current: num
       );
       const applied: string[] = [];
       for (const m of listMigrations()) {
+        if (opts.upTo !== undefined && m.version > opts.upTo) break;
         const seen = done.get(m.version);
         if (seen) {
           if (seen !== m.checksum) throw new Error(`migration ${m.version}_${m.name} was changed after it was applied`);

@@ -35,6 +35,8 @@ import { campaignRoutes } from '../modules/campaigns/campaignApi.ts';
 import { registerWeb, isPageRequest, renderPageError } from '../web/plugin.ts';
 import { SITE_CSS_HASH } from '../web/render.tsx';
 import { registerPages } from '../web/pages.ts';
+import { notifyCallbackRoutes } from '../modules/notify/callbackRoutes.ts';
+import { metricsRoutes } from './metrics.ts';
 
 
 
@@ -130,6 +132,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
 
     await app.register(async (scope) => {
     const s = scope.withTypeProvider<ZodTypeProvider>();
+    // First: its onResponse hook times every route registered after it in this scope.
+    metricsRoutes(s, ctx);
     healthRoutes(s, ctx);
     authRoutes(s, ctx);
     unitRoutes(s, ctx);
@@ -141,6 +145,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     syncRoutes(s, ctx);
     fieldAppRoutes(s, ctx);
     campaignRoutes(s, ctx);
+    // Its own scope: these routes read the raw JSON body to check the provider's signature.
+    await s.register(async (callbacks) => notifyCallbackRoutes(callbacks.withTypeProvider<ZodTypeProvider>(), ctx));
     registerPages(s, ctx);
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

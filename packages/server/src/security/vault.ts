@@ -31,13 +31,16 @@ export class Vault {
   }
 
   /** Keyed hash of a normalised value, for equality look-ups. */
-  lookupHash(kind: 'phone' | 'id', value: string): string {
+  lookupHash(kind: LookupKind, value: string): string {
     return createHmac('sha256', this.#macKey).update(`${kind}:${normalizeLookup(kind, value)}`).digest('base64url');
   }
 }
 
-/** Phones compare as national numbers (0912…, +84912… and 84912… are the same subscriber). */
-export function normalizeLookup(kind: 'phone' | 'id', value: string): string {
+export type LookupKind = 'phone' | 'id' | 'email';
+
+/** Phones compare as national numbers (0912…, +84912… and 84912… are the same subscriber); e-mail addresses ignore case. */
+export function normalizeLookup(kind: LookupKind, value: string): string {
+  if (kind === 'email') return value.trim().toLowerCase();
   const digits = value.replace(/\D/g, '');
   if (kind === 'id') return digits;
   if (digits.startsWith('84') && digits.length >= 11) return `0${digits.slice(2)}`;

@@ -14,6 +14,7 @@
  * `householdInsert` / `residentInsert` (personal fields sealed), and one sync_changes row per
  * record in the same transaction so the team's phones download them.
  */
+import '../modules/notify/schema.ts';
 import {
   centuryDigit,
   EMPTY_READINESS,
@@ -655,7 +656,13 @@ export async function seedDemoTeams(ctx: AppContext, opts: DemoTeamsOptions): Pr
     const memberRows = villages.flatMap((v) => (plannedMembers.get(v.code) ?? []).map((m) => ({ ...m, unitId: v.id, villageCode: v.code })));
     const users = await trx
       .insertInto('users')
-      .values(memberRows.map((m) => ({ username: m.username, display_name: m.displayName, password_hash: passwordHash })))
+      // Fictional mobiles (0977 9xx xxx), so the evening reminders of follow-ups show at /office/dev/sms.
+      .values(
+        memberRows.map((m, i) => {
+          const phone = `09779${String(i).padStart(5, '0')}`;
+          return { username: m.username, display_name: m.displayName, password_hash: passwordHash, phone_sealed: ctx.vault.seal({ phone }), phone_hash: ctx.vault.lookupHash('phone', phone) };
+        }),
+      )
       .returning(['id', 'username'])
       .execute();
     const userId = new Map(users.map((u) => [u.username, u.id]));

@@ -4,6 +4,7 @@ import type { ZodApp } from '../http/types.ts';
 import { procedurePages } from '../modules/procedures/pages.tsx';
 import { accountPages } from '../modules/people/pages.tsx';
 import { smsSinkPages } from '../modules/notify/pages.tsx';
+import { notifyOperatorPage } from '../modules/notify/operatorPage.tsx';
 import { applyPages } from '../modules/dossiers/pages/applyPages.tsx';
 import { trackPages } from '../modules/dossiers/pages/trackPages.tsx';
 import { paymentPages } from '../modules/payments/pages.tsx';
@@ -23,6 +24,7 @@ export function registerPages(app: ZodApp, ctx: AppContext): void {
   procedurePages(app, ctx);
   accountPages(app, ctx);
   smsSinkPages(app, ctx);
+  notifyOperatorPage(app, ctx);
   applyPages(app, ctx);
   trackPages(app, ctx);
   paymentPages(app, ctx);

@@ -153,7 +153,7 @@ describeEachEngine('applying online in the browser', (env) => {
       assert.deepEqual(papers.map((p) => p.content_type), ['image/jpeg', 'application/pdf']);
       const meta = await sharp(papers[0]?.data).metadata();
       assert.ok(Math.max(meta.width ?? 0, meta.height ?? 0) <= MAX_IMAGE_SIDE, 'the 3000 px photo was downscaled');
-      const sms = await db.selectFrom('sms_outbox').select('body').where('dossier_id', '=', dossier.id).execute();
+      const sms = await db.selectFrom('notify_outbox').select('body').where('dossier_id', '=', dossier.id).execute();
       assert.equal(sms.length, 1);
       assert.ok(sms[0]?.body.includes(code));
 

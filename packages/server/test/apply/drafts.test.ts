@@ -190,11 +190,11 @@ describeEachEngine('applications being filled in (drafts)', (env) => {
     assert.equal(papers.length, 2);
     assert.ok(papers.every((p) => p.dossier_id === d.id && p.kind === 'birthCertificate'));
 
-    const sms = await env.db.kysely.selectFrom('sms_outbox').selectAll().where('dossier_id', '=', d.id).execute();
+    const sms = await env.db.kysely.selectFrom('notify_outbox').selectAll().where('dossier_id', '=', d.id).execute();
     assert.equal(sms.length, 1);
     assert.equal(sms[0]?.purpose, 'dossier_submitted');
     assert.equal(sms[0]?.citizen_id, hoa.id);
-    assert.equal(sms[0]?.phone_hash, ctx.vault.lookupHash('phone', hoa.phone), "sent to the citizen's own phone");
+    assert.equal(sms[0]?.recipient_hash, ctx.vault.lookupHash('phone', hoa.phone), "sent to the citizen's own phone");
     assert.ok(sms[0]?.body.includes(d.code));
     assert.ok(smsLength(sms[0]?.body ?? '').parts <= 2, sms[0]?.body);
 

@@ -186,6 +186,11 @@ const EXPECTED: Record<string, RouteCase> = {
   'GET /api/v1/dashboards': { rule: 'dashboards', path: () => `/api/v1/dashboards?unit=${INSIDE}` },
   // The gateway's callback: public, its signature is the authentication (none here: refused in its own words, 200).
   'GET /api/v1/payments/vnpay/ipn': { rule: 'everyone' },
+  // Prometheus: from loopback without METRICS_TOKEN (as here), for anyone on this host.
+  'GET /metrics': { rule: 'everyone' },
+  // The SMS provider's callbacks: public, signed (unsigned here: refused before anything is read, 400).
+  'POST /api/v1/notify/sms/receipts': { rule: 'everyone', body: () => ({ receipts: [{ id: 'p-1', status: 'delivered' }] }) },
+  'POST /api/v1/notify/sms/inbound': { rule: 'everyone', body: () => ({ from: '0912345678', to: '8088', text: 'HS' }) },
 
   // ---- portal: catalogue and help --------------------------------------------------------------
   'GET /': { rule: 'everyone' },
@@ -220,6 +225,7 @@ const EXPECTED: Record<string, RouteCase> = {
 
   // ---- operators: the SMS outbox ----------------------------------------------------------------
   'GET /office/dev/sms': { rule: 'provinceAdmins' },
+  'GET /office/notifications': { rule: 'provinceAdmins' },
 
   // ---- portal: applying online ------------------------------------------------------------------
   'GET /apply': { rule: 'citizens' },
@@ -281,6 +287,7 @@ const EXPECTED: Record<string, RouteCase> = {
   'GET /office/dossiers/:code/forms/03.pdf': { rule: 'subtree', path: dossierPath('/forms/03.pdf') }, // 409: not refused
   'GET /office/dossiers/:code/forms/04.pdf': { rule: 'subtree', path: dossierPath('/forms/04.pdf') }, // 409: not late
   'GET /office/dossiers/:code/forms/04': { rule: 'subtree', path: dossierPath('/forms/04') },
+  'POST /office/dossiers/:code/forms/04/sms': { rule: 'subtree', path: dossierPath('/forms/04/sms'), body: form() }, // 409: not late
 
   // ---- back office: reports ---------------------------------------------------------------------------------
   'GET /office/reports/ii06a': { rule: 'subtree', path: () => `/office/reports/ii06a?unit=${INSIDE}&${PERIOD}` },
@@ -338,6 +345,7 @@ const EXPECTED: Record<string, RouteCase> = {
   'POST /office/admin/users/:id/roles': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/users/${f.userId}/roles`, body: form() },
   'POST /office/admin/users/:id/roles/remove': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/users/${f.userId}/roles/remove`, body: form() },
   'POST /office/admin/users/:id/status': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/users/${f.userId}/status`, body: form() },
+  'POST /office/admin/users/:id/contact': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/users/${f.userId}/contact`, body: form() },
   'GET /office/admin/users/:id/password': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/users/${f.userId}/password` },
   'POST /office/admin/users/:id/password': { rule: 'thisProvinceAdmin', path: (f) => `/office/admin/users/${f.userId}/password`, body: form() },
   // The procedure catalogue and the working calendar are one for the whole platform.

@@ -63,7 +63,7 @@ describeEachEngine('paying a fee through the sandbox gateway in the browser', (e
       assert.equal(d.status, 4);
       const payments = await env.db.kysely.selectFrom('payments').select('status').where('dossier_id', '=', d.id).orderBy('id').execute();
       assert.deepEqual(payments.map((p) => p.status), ['cancelled', 'paid']);
-      const sms = await env.db.kysely.selectFrom('sms_outbox').select('body').where('dossier_id', '=', d.id).where('purpose', '=', 'payment_received').execute();
+      const sms = await env.db.kysely.selectFrom('notify_outbox').select('body').where('dossier_id', '=', d.id).where('purpose', '=', 'payment_received').execute();
       assert.equal(sms.length, 1);
     });
   }

@@ -21,7 +21,7 @@ describeEachEngine('paying fees: the sandbox gateway, signed callbacks, reconcil
   const feesPaidActions = async (code: string) =>
     (await db().selectFrom('dossier_actions').select('action').where('dossier_id', '=', (await dossier(code)).id).where('action', '=', 'fees_paid').execute()).length;
   const receipts = async (code: string) =>
-    (await db().selectFrom('sms_outbox').select('body').where('dossier_id', '=', (await dossier(code)).id).where('purpose', '=', 'payment_received').execute()).map((r) => r.body);
+    (await db().selectFrom('notify_outbox').select('body').where('dossier_id', '=', (await dossier(code)).id).where('purpose', '=', 'payment_received').execute()).map((r) => r.body);
 
   /** A dossier waiting for 2 copies × 8.000 đồng, and its citizen. */
   async function feesDue(): Promise<Filed> {

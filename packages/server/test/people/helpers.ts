@@ -38,9 +38,9 @@ export function useTestRegister(ctx: AppContext): void {
 /** The newest SMS queued for `phone` (text only), straight from the outbox. */
 export async function lastSmsTo(ctx: AppContext, phone: string): Promise<{ body: string; purpose: string; status: string } | null> {
   const row = await ctx.db.kysely
-    .selectFrom('sms_outbox')
+    .selectFrom('notify_outbox')
     .select(['body', 'purpose', 'status'])
-    .where('phone_hash', '=', ctx.vault.lookupHash('phone', phone))
+    .where('recipient_hash', '=', ctx.vault.lookupHash('phone', phone))
     .orderBy('id', 'desc')
     .executeTakeFirst();
   return row ?? null;
@@ -55,7 +55,7 @@ export async function lastCodeTo(ctx: AppContext, phone: string): Promise<string
 
 export const meta = (ip = '203.0.113.7') => ({ ip, userAgent: 'test', lang: 'vi' });
 
-export async function countRows(ctx: AppContext, table: 'signups' | 'blockers' | 'otp_sends' | 'sms_outbox' | 'audit_log' | 'citizens' | 'otp_challenges'): Promise<number> {
+export async function countRows(ctx: AppContext, table: 'signups' | 'blockers' | 'otp_sends' | 'notify_outbox' | 'audit_log' | 'citizens' | 'otp_challenges'): Promise<number> {
   const r = await ctx.db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
   return Number(r.n);
 }

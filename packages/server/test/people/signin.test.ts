@@ -66,10 +66,10 @@ describeEachEngine('signing in', (env) => {
   });
 
   it('asking a code for a number without an account sends nothing and no code opens it', async () => {
-    const before = await countRows(ctx, 'sms_outbox');
+    const before = await countRows(ctx, 'notify_outbox');
     const r = await requestSignInCode(ctx, '0912299997', meta());
     assert.equal(r.kind, 'sent', 'the same answer as for an account');
-    assert.equal(await countRows(ctx, 'sms_outbox'), before);
+    assert.equal(await countRows(ctx, 'notify_outbox'), before);
     if (r.kind !== 'sent') return;
     for (let left = 4; left >= 0; left--) {
       const v = await verifySignInCode(ctx, r.token, '123456', { ...meta(), previousToken: null });

@@ -54,7 +54,7 @@ describeEachEngine('opening an account', (env) => {
   });
 
   it('records a blocker and creates nothing else when the SIM is registered to someone else', async () => {
-    const before = { signups: await countRows(ctx, 'signups'), sms: await countRows(ctx, 'sms_outbox') };
+    const before = { signups: await countRows(ctx, 'signups'), sms: await countRows(ctx, 'notify_outbox') };
     const r = await startSignup(ctx, SIM_NOT_OWNED, { ...meta(), next: null });
     assert.deepEqual(r, { kind: 'not_owner', answer: 'mismatched' });
     const b = await ctx.db.kysely.selectFrom('blockers').selectAll().where('id_hash', '=', ctx.vault.lookupHash('id', SIM_NOT_OWNED.idNumber)).executeTakeFirstOrThrow();
@@ -64,7 +64,7 @@ describeEachEngine('opening an account', (env) => {
     assert.equal(b.register, 'simulator');
     assert.deepEqual(ctx.vault.open(b.person_sealed), SIM_NOT_OWNED, 'the team member can see who to call');
     assert.equal(await countRows(ctx, 'signups'), before.signups);
-    assert.equal(await countRows(ctx, 'sms_outbox'), before.sms);
+    assert.equal(await countRows(ctx, 'notify_outbox'), before.sms);
     // Trying again adds to the same open blocker.
     await startSignup(ctx, SIM_NOT_OWNED, { ...meta(), next: null });
     const again = await ctx.db.kysely.selectFrom('blockers').select(['id', 'occurrences']).where('id_hash', '=', b.id_hash).execute();
@@ -79,7 +79,7 @@ describeEachEngine('opening an account', (env) => {
   });
 
   it('stores nothing at all when the register does not answer in time', async () => {
-    const tables = ['signups', 'blockers', 'otp_sends', 'otp_challenges', 'sms_outbox', 'audit_log', 'citizens'] as const;
+    const tables = ['signups', 'blockers', 'otp_sends', 'otp_challenges', 'notify_outbox', 'audit_log', 'citizens'] as const;
     const before = await Promise.all(tables.map((t) => countRows(ctx, t)));
     assert.deepEqual(await startSignup(ctx, TIMING_OUT, { ...meta(), next: null }), { kind: 'unavailable' });
     assert.deepEqual(await Promise.all(tables.map((t) => countRows(ctx, t))), before);

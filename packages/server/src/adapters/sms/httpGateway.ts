@@ -36,7 +36,7 @@ export class SmsHttpGateway implements SmsGateway {
         signal: AbortSignal.timeout(this.opts.timeoutMs),
       });
     } catch (err) {
-      throw new SmsSendError((err as Error).name === 'TimeoutError' ? 'gateway timeout' : 'gateway unreachable', false);
+      throw new SmsSendError((err as Error).name === 'TimeoutError' ? 'gateway timeout' : 'gateway unreachable', false, (err as Error).name === 'TimeoutError');
     }
     if (res.status === 429 || res.status >= 500) {
       await res.body?.cancel();
@@ -53,7 +53,7 @@ export class SmsHttpGateway implements SmsGateway {
     }
     const answer = (await res.json().catch(() => null)) as { id?: unknown } | null;
     const id = answer?.id;
-    if (typeof id !== 'string' && typeof id !== 'number') throw new SmsSendError('gateway answer has no message id', false);
+    if (typeof id !== 'string' && typeof id !== 'number') throw new SmsSendError('gateway answer has no message id', false, true);
     return { providerId: String(id) };
   }
 }

@@ -19,6 +19,7 @@ const SECTIONS = [
   { href: '/office/admin/calendar', key: 'calendar' },
   { href: '/office/admin/units', key: 'units' },
   { href: '/office/admin/audit', key: 'audit' },
+  { href: '/office/notifications', key: 'notifications' },
 ] as const;
 
 export function adminPages(app: ZodApp, ctx: AppContext): void {

@@ -3,6 +3,7 @@
  * write is one transaction that appends to the action log, updates the dossier, keeps the
  * II.06a counters and writes the audit entry; the answer is built after it commits.
  */
+import { notifyDossierAction } from '../notify/dossierEvents.ts';
 import {
   STATUS_NAMES,
   applyToTimeline,
@@ -232,6 +233,11 @@ export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: Work
     ip: n.who.ip,
     detail: { channel: n.channel, procedure: procedure.code, ...(n.who.citizenId ? { citizenId: n.who.citizenId } : {}) },
   });
+  // Received on the spot (counter, post): the applicant gets the code and the due date by SMS.
+  if (status === 2 && a.phone) {
+    const created = await trx.selectFrom('dossiers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    await notifyDossierAction(ctx, trx, created, { action: 'receive', at, dueAt });
+  }
   return { id, code };
 }
 
@@ -342,6 +348,7 @@ export async function applyAction(ctx: AppContext, trx: Trx, d: DossierRecord, w
     .execute();
   const unit = await findUnitById(trx, d.unit_id);
   await applyCounterDeltas(trx, unit?.ancestor_ids ?? [d.unit_id], d.sector_code, contributionDiff(before, after));
+  await notifyDossierAction(ctx, trx, d, { action: input.action, at, dueAt: lastDue, missingDocuments: input.missingDocuments });
   await audit(trx, {
     actorId: who.userId,
     action: `dossier.${input.action}`,

@@ -11,6 +11,8 @@ import { OfficePage } from '../../web/layout.tsx';
 import { sendPage } from '../../web/render.tsx';
 import { audit } from '../audit/service.ts';
 import { formatNumber } from '../../web/i18n.ts';
+import { recipientOf } from './outbox.ts';
+import { DONE, StatusTag } from './statusTag.tsx';
 
 const SHOWN = 100;
 /** With a real gateway the codes reach the phone; nobody in the office needs to read them. */
@@ -23,12 +25,13 @@ export function smsSinkPages(app: ZodApp, ctx: AppContext): void {
     const { officer } = await requireProvinceAdmin(ctx.db.kysely, req.officer, localDateOf(ctx.now()));
     const p = req.page;
     const rows = await ctx.db.kysely
-      .selectFrom('sms_outbox')
-      .select(['id', 'phone_sealed', 'body', 'purpose', 'status', 'attempts', 'provider', 'last_error', 'created_at'])
+      .selectFrom('notify_outbox')
+      .select(['id', 'recipient_sealed', 'body', 'purpose', 'status', 'attempts', 'provider', 'last_error', 'created_at'])
+      .where('channel', '=', 'sms')
       .orderBy('id', 'desc')
       .limit(SHOWN)
       .execute();
-    await audit(ctx.db.kysely, { actorId: officer.id, action: 'sms.outbox_read', entity: 'sms_outbox', detail: { rows: rows.length, newest: rows[0]?.id ?? null }, ip: req.ip });
+    await audit(ctx.db.kysely, { actorId: officer.id, action: 'sms.outbox_read', entity: 'notify_outbox', detail: { rows: rows.length, newest: rows[0]?.id ?? null }, ip: req.ip });
     const gateway = ctx.adapters.sms.name;
     const fmt = timeFmt(p.lang);
     return sendPage(
@@ -61,14 +64,14 @@ export function smsSinkPages(app: ZodApp, ctx: AppContext): void {
                   return (
                     <tr key={r.id} data-outbox-id={r.id}>
                       <td>{fmt.format(r.created_at)}</td>
-                      <td class="phone">{ctx.vault.open<{ phone: string }>(r.phone_sealed).phone}</td>
+                      <td class="phone">{recipientOf(ctx.vault, r.recipient_sealed)}</td>
                       <td class="sms-text">{gateway !== 'sink' && SECRET_PURPOSES.has(r.purpose) ? p.t('notify.dev.hidden_code') : r.body}</td>
                       <td>{p.t(`notify.purpose.${r.purpose}`)}</td>
                       <td>
-                        <span class={`tag${r.status === 'failed' ? ' late' : r.status === 'sent' ? ' ok' : ''}`}>{p.t(`notify.status.${r.status}`)}</span>
+                        <StatusTag p={p} status={r.status} />
                         {r.provider ? <div class="muted">{p.t('notify.dev.via', { provider: r.provider })}</div> : null}
-                        {r.status !== 'sent' && r.attempts > 0 ? <div class="muted">{p.t('notify.dev.attempts', { n: r.attempts })}</div> : null}
-                        {r.last_error && r.status !== 'sent' ? <div class="muted">{r.last_error}</div> : null}
+                        {!DONE.has(r.status) && r.attempts > 0 ? <div class="muted">{p.t('notify.dev.attempts', { n: r.attempts })}</div> : null}
+                        {r.last_error && !DONE.has(r.status) ? <div class="muted">{r.last_error}</div> : null}
                       </td>
                       <td>{p.t('notify.dev.size', { parts: formatNumber(p.lang, size.parts), encoding: size.encoding })}</td>
                     </tr>

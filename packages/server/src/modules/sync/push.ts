@@ -7,6 +7,7 @@
  * record it carries: a second copy racing in from a retried request waits on that row's key,
  * then finds it and answers "duplicate" instead of applying twice.
  */
+import { syncEnvelopes } from '../../http/metrics.ts';
 import { UUID, canonicalJson, envelopeHeader, envelopeSchema, payloadHashOf, problemMessage, type Envelope, type PushResult } from '@causo/domain';
 import { createHash } from 'node:crypto';
 import { sql, type Insertable } from 'kysely';
@@ -262,6 +263,7 @@ export async function push(ctx: AppContext, member: FieldMember, raws: unknown[]
       });
       // Visits, blockers and applications feed the dashboards: cached views made before this push are stale.
       countersChanged();
+      for (const r of answered) syncEnvelopes.inc({ result: r.result });
       return answered;
     } catch (err) {
       const code = (err as { code?: string }).code ?? '';

@@ -10,6 +10,7 @@ import { BackLink, CsrfField, Select, Submit, SummaryList, TextField, type Optio
 import type { PageRequest } from '../../../web/request.ts';
 import type { Officer } from '../service.ts';
 import { adminScope, requestMeta } from './guard.ts';
+import { normalisePhone } from '../../notify/outbox.ts';
 import { DoneNotice, IssueSummary, Pager, formString, localDateTime, withQuery, type FormIssue } from './ui.tsx';
 import {
   FieldProblem,
@@ -19,7 +20,10 @@ import {
   addRole,
   assignableUnits,
   changeStatus,
+  contactOf,
   createUser,
+  setContact,
+  type Contact,
   findUser,
   listUsers,
   managedUser,
@@ -41,6 +45,20 @@ const NewUserForm = z.object({
 });
 const RoleForm = z.object({ role: Role, unitId: UnitId });
 const StatusForm = z.object({ change: z.enum(['deactivate', 'reactivate', 'unlock']) });
+const ContactForm = z.object({
+  phone: z
+    .string()
+    .trim()
+    .transform((v) => v.replace(/[\s.-]/g, ''))
+    .refine((v) => v === '' || /^(0|\+?84)\d{9}$/.test(v), { message: 'admin.users.error.phone' })
+    .transform((v) => (v === '' ? null : normalisePhone(v))),
+  email: z
+    .string()
+    .trim()
+    .max(200)
+    .refine((v) => v === '' || z.email().safeParse(v).success, { message: 'admin.users.error.email' })
+    .transform((v) => (v === '' ? null : v.toLowerCase())),
+});
 const PasswordForm = z.object({ password: Password, confirm: z.string() }).refine((f) => f.password === f.confirm, { message: 'admin.users.error.password_mismatch', path: ['confirm'] });
 
 const IdParams = z.object({ id: z.coerce.number().int().positive() });
@@ -150,7 +168,7 @@ function NewUserPage({ p, officer, units, values, issues }: { p: PageRequest; of
   );
 }
 
-function UserPage({ p, officer, user, units, issues }: { p: PageRequest; officer: Officer | null; user: UserView; units: Option[]; issues: FormIssue[] }) {
+function UserPage({ p, officer, user, units, issues, contact }: { p: PageRequest; officer: Officer | null; user: UserView; units: Option[]; issues: FormIssue[]; contact: Contact }) {
   const err = (f: string) => issues.find((i) => i.field === f)?.message;
   const base = `/office/admin/users/${user.id}`;
   return (
@@ -215,6 +233,14 @@ function UserPage({ p, officer, user, units, issues }: { p: PageRequest; officer
             <Select name="unitId" label={p.t('admin.users.unit')} options={units} emptyLabel={p.t('admin.users.pick_unit')} error={err('unitId')} />
             <Submit>{p.t('admin.users.add_role_button')}</Submit>
           </form>
+          <h2 id="f-contact">{p.t('admin.users.contact')}</h2>
+          <p class="hint">{p.t('admin.users.contact_hint')}</p>
+          <form method="post" action={`${base}/contact`} novalidate>
+            <CsrfField p={p} />
+            <TextField name="phone" type="tel" label={p.t('admin.users.phone')} value={contact.phone ?? ''} error={err('phone')} autocomplete="off" maxLength={20} />
+            <TextField name="email" type="email" label={p.t('admin.users.email')} value={contact.email ?? ''} error={err('email')} autocomplete="off" maxLength={200} />
+            <Submit>{p.t('admin.users.contact_save')}</Submit>
+          </form>
           <h2 id="f-status">{p.t('admin.users.account')}</h2>
           <form method="post" action={`${base}/status`} class="inline-form">
             <CsrfField p={p} />
@@ -265,7 +291,8 @@ export function userAdminPages(app: ZodApp, ctx: AppContext): void {
 
   async function showUser(req: FastifyRequest, reply: FastifyReply, id: number, issues: FormIssue[] = [], status = 200) {
     const user = await findUser(ctx.db.kysely, adminScope(req), id);
-    return sendPage(reply, <UserPage p={req.page} officer={req.officer} user={user} units={await unitOptions(ctx, req)} issues={issues} />, issues.length ? 400 : status);
+    const contact = await contactOf(ctx, id);
+    return sendPage(reply, <UserPage p={req.page} officer={req.officer} user={user} units={await unitOptions(ctx, req)} issues={issues} contact={contact} />, issues.length ? 400 : status);
   }
 
   /** Runs a change; a FieldProblem (a rule the admin can fix) re-renders the officer's page. */
@@ -324,6 +351,13 @@ export function userAdminPages(app: ZodApp, ctx: AppContext): void {
     if (!parsed.success) return showUser(req, reply, req.params.id, [{ field: 'status', message: req.page.t('form.error.invalid') }]);
     const what = parsed.data.change;
     return change(req, reply, req.params.id, () => changeStatus(ctx, adminScope(req), req.params.id, what, requestMeta(req)), what);
+  });
+
+  app.post('/office/admin/users/:id/contact', { schema: { hide: true, params: IdParams } }, async (req, reply) => {
+    const parsed = ContactForm.safeParse(body(req));
+    if (!parsed.success) return showUser(req, reply, req.params.id, issuesOf(parsed.error, req.page));
+    const contact = parsed.data;
+    return change(req, reply, req.params.id, () => setContact(ctx, adminScope(req), req.params.id, contact, requestMeta(req)), 'contact');
   });
 
   app.get('/office/admin/users/:id/password', { schema: { hide: true, params: IdParams } }, async (req, reply) => {

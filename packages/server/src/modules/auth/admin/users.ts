@@ -5,6 +5,7 @@
  * province it replaced): an officer who also works for another province is that province's
  * business too, so neither can change them alone. Every change is audited.
  */
+import '../../notify/schema.ts';
 import { matchesSearch } from '@causo/domain';
 import { sql } from 'kysely';
 import type { AppContext } from '../../../context.ts';
@@ -222,5 +223,33 @@ export async function resetPassword(ctx: AppContext, scope: AdminScope, userId: 
     await trx.updateTable('users').set({ password_hash: hash, failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
     await trx.deleteFrom('sessions').where('user_id', '=', userId).execute();
     await audit(trx, { actorId: scope.officer.id, action: 'user.password_reset', entity: 'user', entityId: userId, ...meta });
+  });
+}
+
+/** A team member's or officer's contact details for reminders: the phone sealed, the e-mail in the clear. */
+export interface Contact {
+  phone: string | null;
+  email: string | null;
+}
+
+export async function contactOf(ctx: AppContext, userId: number): Promise<Contact> {
+  const u = await ctx.db.kysely.selectFrom('users').select(['phone_sealed', 'email']).where('id', '=', userId).executeTakeFirst();
+  return { phone: u?.phone_sealed ? ctx.vault.open<{ phone: string }>(u.phone_sealed).phone : null, email: u?.email ?? null };
+}
+
+export async function setContact(ctx: AppContext, scope: AdminScope, userId: number, contact: Contact, meta: Meta): Promise<void> {
+  await ctx.db.transaction(async (trx) => {
+    await managedUser(trx, scope, userId);
+    await trx
+      .updateTable('users')
+      .set({
+        phone_sealed: contact.phone ? ctx.vault.seal({ phone: contact.phone }) : null,
+        phone_hash: contact.phone ? ctx.vault.lookupHash('phone', contact.phone) : null,
+        email: contact.email,
+      })
+      .where('id', '=', userId)
+      .execute();
+    // What changed, not the values: the audit trail holds no phone numbers.
+    await audit(trx, { actorId: scope.officer.id, action: 'user.contact', entity: 'user', entityId: userId, detail: { phone: contact.phone !== null, email: contact.email !== null }, ...meta });
   });
 }

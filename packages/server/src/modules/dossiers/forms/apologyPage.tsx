@@ -2,7 +2,7 @@
 import type { PageRequest } from '../../../web/request.ts';
 import type { Officer } from '../../auth/service.ts';
 import { OfficePage } from '../../../web/layout.tsx';
-import { BackLink, ErrorSummary, SummaryList, Submit, TextArea, TextField } from '../../../web/components.tsx';
+import { BackLink, CsrfField, ErrorSummary, SummaryList, Submit, TextArea, TextField } from '../../../web/components.tsx';
 import { localDateTimeText } from '../pages/intake/format.ts';
 import type { Printable } from './printable.ts';
 
@@ -33,6 +33,14 @@ export function ApologyPage({ p, officer, dossier, values, errors }: { p: PageRe
         <TextField name="newDate" type="date" label={t('intake.apology.new_date')} hint={t('intake.apology.new_date_hint')} value={text(values.newDate)} error={translated.newDate} required />
         <TextArea name="reason" label={t('intake.apology.reason')} hint={t('intake.apology.reason_hint')} value={text(values.reason)} error={translated.reason} maxLength={500} rows={3} />
         <Submit>{t('intake.apology.print')}</Submit>
+      </form>
+      <h2>{t('intake.apology.sms_title')}</h2>
+      <p>{t('intake.apology.sms_lead')}</p>
+      <form method="post" action={`${dossierUrl}/forms/04/sms`} novalidate>
+        <CsrfField p={p} />
+        <TextField name="newDate" type="date" label={t('intake.apology.new_date')} value={text(values.newDate)} error={translated.newDate} required />
+        <input type="hidden" name="reason" value={t('intake.apology.sms_reason')} />
+        <Submit secondary>{t('intake.apology.sms_send')}</Submit>
       </form>
     </OfficePage>
   );

@@ -16,11 +16,12 @@ import type { ZodApp } from '../../../http/types.ts';
 import { requireActor } from '../../../http/auth.ts';
 import { Problem } from '../../../http/problem.ts';
 import { audit } from '../../audit/service.ts';
-import { sendPage } from '../../../web/render.tsx';
+import { redirectAfterPost, sendPage } from '../../../web/render.tsx';
 import type { Apology } from './mau04.ts';
 import { loadPrintable, type Printable } from './printable.ts';
 import { formApplies, type FormNumber } from './rules.ts';
 import { ApologyPage, type ApologyErrors } from './apologyPage.tsx';
+import { queueApologySms } from '../../notify/dossierEvents.ts';
 
 const codeOf = (req: FastifyRequest) => (req.params as { code: string }).code;
 
@@ -100,5 +101,14 @@ export function formRoutes(app: ZodApp, ctx: AppContext): void {
     const suggested = localDateOf(calendar.dueAt(ctx.now(), { value: p.procedure.slaValue ?? 1, unit: p.procedure.slaUnit ?? 'working_days' }));
     const tomorrow = addDays(localDateOf(ctx.now()), 1);
     return sendPage(reply, <ApologyPage p={req.page} officer={req.officer} dossier={p} values={{ newDate: suggested > tomorrow ? suggested : tomorrow }} errors={{}} />);
+  });
+
+  // The apology by SMS: the applicant learns the new date without coming to the office.
+  app.post('/office/dossiers/:code/forms/04/sms', { schema: { hide: true } }, async (req, reply) => {
+    const p = await printable(ctx, req, '04');
+    const asked = parseApology((req.body ?? {}) as Record<string, unknown>, localDateOf(ctx.now()));
+    if ('errors' in asked) return sendPage(reply, <ApologyPage p={req.page} officer={req.officer} dossier={p} values={(req.body ?? {}) as Record<string, unknown>} errors={asked.errors} />, 400);
+    const queued = await queueApologySms(ctx, p.code, asked.apology.newDate, req.officer?.id ?? null, req.ip);
+    return redirectAfterPost(reply, `/office/dossiers/${encodeURIComponent(p.code)}?done=${queued ? 'apology_sms' : 'apology_no_phone'}#messages`);
   });
 }

@@ -4,6 +4,7 @@
  * the office's comments, and the actions this officer may take now: the state machine's
  * allowed actions that one of the officer's roles on the dossier's unit may take.
  */
+import { messagesOfDossier, type DossierMessage } from '../../notify/dossierMessages.tsx';
 import { availableActions, roleMayTake, type Action, type FormFieldDef, type Status } from '@causo/domain';
 import type { AppContext } from '../../../context.ts';
 import { notFound } from '../../../http/problem.ts';
@@ -34,6 +35,8 @@ export interface OfficeDossier {
   overdue: boolean;
   /** An assisted application (hỗ trợ nộp hồ sơ): the team member who helped, and how. */
   assisted: { by: string; mode: 'on_behalf' | 'alongside' } | null;
+  /** SMS and e-mail sent about the dossier, with their delivery status. */
+  messages: DossierMessage[];
 }
 
 /** The actions the state machine allows in `status` that one of `roles` may take. */
@@ -49,7 +52,7 @@ export async function loadOfficeDossier(ctx: AppContext, actor: Actor, code: str
   const db = ctx.db.kysely;
   const record = await findDossierByCode(db, code);
   if (!record) throw notFound('dossier.not_found', `no dossier ${code}`);
-  const [procedure, documents, roles, specialists, assignments, comments, calendar, helper] = await Promise.all([
+  const [procedure, documents, roles, specialists, assignments, comments, calendar, helper, messages] = await Promise.all([
     findProcedureByCode(db, view.procedure.code),
     listDocuments(db, { dossierId: record.id }),
     rolesOnUnit(db, actor.officer, record.unit_id),
@@ -58,6 +61,7 @@ export async function loadOfficeDossier(ctx: AppContext, actor: Actor, code: str
     listComments(db, record.id),
     ctx.calendar.calendar(),
     record.assisted_by === null ? Promise.resolve(undefined) : db.selectFrom('users').select('display_name').where('id', '=', record.assisted_by).executeTakeFirst(),
+    messagesOfDossier(db, record.id),
   ]);
   const status = view.status as Status;
   return {
@@ -76,5 +80,6 @@ export async function loadOfficeDossier(ctx: AppContext, actor: Actor, code: str
     minutesPerDay: calendar.minutesPerDay,
     overdue: view.workingMinutesLeft !== null && view.workingMinutesLeft < 0 && status !== 5,
     assisted: helper && record.assist_mode ? { by: helper.display_name, mode: record.assist_mode } : null,
+    messages,
   };
 }

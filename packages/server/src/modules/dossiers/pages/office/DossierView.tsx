@@ -6,6 +6,7 @@ import type { Officer } from '../../../auth/service.ts';
 import type { OfficeDossier } from '../../office/dossierPage.ts';
 import { COMMENT_MAX_LENGTH } from '../../office/comments.ts';
 import { ActionForm } from './ActionForms.tsx';
+import { DossierMessagesSection } from '../../../notify/dossierMessages.tsx';
 import { ActionLogSection, AnswersSection, ApplicantSection, DocumentsSection } from './DossierSections.tsx';
 import { channelName, dateTime, statusName, workingDuration } from './format.ts';
 
@@ -169,6 +170,7 @@ export function DossierView({ p, officer, d, errors = {}, values = {}, notice, f
       <AnswersSection p={p} d={d} />
       <DocumentsSection p={p} d={d} />
       <ActionLogSection p={p} d={d} />
+      <DossierMessagesSection p={p} messages={d.messages} />
     </OfficePage>
   );
 }

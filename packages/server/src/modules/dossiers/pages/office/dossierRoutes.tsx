@@ -29,7 +29,7 @@ import { DossierView } from './DossierView.tsx';
 import { statusName } from './format.ts';
 
 const CODE = /^[A-Za-z0-9.-]{5,60}$/;
-const DONE_NOTICES = new Set<string>([...ACTIONS, 'assign', 'comment']);
+const DONE_NOTICES = new Set<string>([...ACTIONS, 'assign', 'comment', 'apology_sms', 'apology_no_phone']);
 
 const problemText = (p: PageRequest, code: ProblemCode) => {
   const m = problemMessage(code) as Record<string, string>;
