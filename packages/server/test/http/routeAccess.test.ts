@@ -80,6 +80,7 @@ type Rule =
   | 'dashboards' // admin, leader or officer covering commune 25309 (its dashboard, downloads and JSON)
   | 'deviceAdmins' // admin covering village 25309-01 (report a team member's phone lost)
   | 'phones' // a team member's signed-in phone (bearer token bound to its device): no principal here has one; test/sync/fieldApi.test.ts covers them
+  | 'metricsScrapers' // Prometheus, with METRICS_TOKEN or from this host: no principal here (each comes from another address); test/http/metrics.test.ts covers it
   | 'provinceAdmins' // the administrator of any province in force
   | 'thisProvinceAdmin'; // the administrator of the province the object belongs to (75)
 
@@ -103,6 +104,7 @@ const ALLOWED: Record<Rule, readonly Who[]> = {
   dashboards: ['officer', 'provinceLeader', 'communeAdmin', 'provinceAdmin'],
   deviceAdmins: ['communeAdmin', 'provinceAdmin'],
   phones: [],
+  metricsScrapers: [],
   provinceAdmins: ['provinceAdmin', 'otherProvinceAdmin'],
   thisProvinceAdmin: ['provinceAdmin'],
 };
@@ -186,8 +188,7 @@ const EXPECTED: Record<string, RouteCase> = {
   'GET /api/v1/dashboards': { rule: 'dashboards', path: () => `/api/v1/dashboards?unit=${INSIDE}` },
   // The gateway's callback: public, its signature is the authentication (none here: refused in its own words, 200).
   'GET /api/v1/payments/vnpay/ipn': { rule: 'everyone' },
-  // Prometheus: from loopback without METRICS_TOKEN (as here), for anyone on this host.
-  'GET /metrics': { rule: 'everyone' },
+  'GET /metrics': { rule: 'metricsScrapers' },
   // The SMS provider's callbacks: public, signed (unsigned here: refused before anything is read, 400).
   'POST /api/v1/notify/sms/receipts': { rule: 'everyone', body: () => ({ receipts: [{ id: 'p-1', status: 'delivered' }] }) },
   'POST /api/v1/notify/sms/inbound': { rule: 'everyone', body: () => ({ from: '0912345678', to: '8088', text: 'HS' }) },
