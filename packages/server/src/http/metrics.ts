@@ -113,7 +113,7 @@ export function metricsRoutes(app: ZodApp, ctx: AppContext): void {
     httpRequests.inc({ method: req.method, route, status: String(reply.statusCode) });
     httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
   });
-  app.get('/metrics', { config: { public: true }, schema: { tags: ['operations'], summary: 'Prometheus metrics (bearer METRICS_TOKEN, or loopback when unset)' } }, async (req, reply) => {
+  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics (bearer METRICS_TOKEN, or loopback when unset)' } }, async (req, reply) => {
     if (!mayRead(ctx, req)) throw new Problem(403, 'auth.forbidden', 'metrics need the METRICS_TOKEN bearer token (or a request from this host)');
     return reply.header('content-type', registry.contentType).header('cache-control', 'no-store').send(await registry.metrics());
   });
