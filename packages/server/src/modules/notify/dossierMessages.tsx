@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import type { PageRequest } from '../../web/request.ts';
 import type { Channel, OutboxStatus } from './outbox.ts';
-import { StatusTag } from './statusTag.tsx';
+import { SECRET_PURPOSES, StatusTag } from './statusTag.tsx';
 
 export interface DossierMessage {
   id: number;
@@ -19,8 +19,6 @@ export interface DossierMessage {
   deliveredAt: Date | null;
   problem: string | null;
 }
-
-const SECRET_PURPOSES = new Set(['otp', 'sign_in_code']);
 
 export async function messagesOfDossier(db: Kysely<DB>, dossierId: number): Promise<DossierMessage[]> {
   const rows = await db

@@ -14,11 +14,10 @@ import { formatNumber } from '../../web/i18n.ts';
 import { requireProvinceAdmin } from '../auth/service.ts';
 import { audit } from '../audit/service.ts';
 import { OUTBOX_STATUSES, recipientOf } from './outbox.ts';
-import { StatusTag } from './statusTag.tsx';
+import { StatusTag, SECRET_PURPOSES, outboxTimeFormat } from './statusTag.tsx';
 import './schema.ts';
 
 const SHOWN = 100;
-const SECRET_PURPOSES = new Set(['otp', 'sign_in_code']);
 const Query = z.object({ status: z.enum(OUTBOX_STATUSES).optional().catch(undefined), channel: z.enum(['sms', 'email']).optional().catch(undefined) });
 
 /** "…4567" for a phone, "n…@example.vn" for an address: enough to tell messages apart. */
@@ -28,7 +27,6 @@ export function maskRecipient(value: string): string {
   return `…${value.slice(-4)}`;
 }
 
-const timeFmt = (lang: string) => new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : lang, { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium' });
 
 async function loadView(ctx: AppContext, q: z.infer<typeof Query>) {
   const db = ctx.db.kysely;
@@ -60,7 +58,7 @@ export function notifyOperatorPage(app: ZodApp, ctx: AppContext): void {
     const p = req.page;
     const v = await loadView(ctx, req.query);
     await audit(ctx.db.kysely, { actorId: officer.id, action: 'notify.outbox_read', entity: 'notify_outbox', detail: { rows: v.messages.length }, ip: req.ip });
-    const fmt = timeFmt(p.lang);
+    const fmt = outboxTimeFormat(p.lang);
     const count = (channel: string, status: string) => Number(v.counts.find((c) => c.channel === channel && c.status === status)?.n ?? 0);
     const oldest = v.waiting.oldest ? new Date(v.waiting.oldest) : null;
     const ageMinutes = oldest ? Math.max(0, Math.round((ctx.now().getTime() - oldest.getTime()) / 60_000)) : 0;

@@ -12,13 +12,9 @@ import { sendPage } from '../../web/render.tsx';
 import { audit } from '../audit/service.ts';
 import { formatNumber } from '../../web/i18n.ts';
 import { recipientOf } from './outbox.ts';
-import { DONE, StatusTag } from './statusTag.tsx';
+import { DONE, StatusTag, SECRET_PURPOSES, outboxTimeFormat } from './statusTag.tsx';
 
 const SHOWN = 100;
-/** With a real gateway the codes reach the phone; nobody in the office needs to read them. */
-const SECRET_PURPOSES = new Set(['otp', 'sign_in_code']);
-
-const timeFmt = (lang: string) => new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : lang, { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium' });
 
 export function smsSinkPages(app: ZodApp, ctx: AppContext): void {
   app.get('/office/dev/sms', { schema: { hide: true } }, async (req, reply) => {
@@ -33,7 +29,7 @@ export function smsSinkPages(app: ZodApp, ctx: AppContext): void {
       .execute();
     await audit(ctx.db.kysely, { actorId: officer.id, action: 'sms.outbox_read', entity: 'notify_outbox', detail: { rows: rows.length, newest: rows[0]?.id ?? null }, ip: req.ip });
     const gateway = ctx.adapters.sms.name;
-    const fmt = timeFmt(p.lang);
+    const fmt = outboxTimeFormat(p.lang);
     return sendPage(
       reply,
       <OfficePage p={p} title={p.t('notify.dev.title')} officer={officer}>

@@ -1,6 +1,13 @@
-/** A message's delivery status as a coloured tag, the same on every page that lists messages. */
+/** What every page listing messages shares: the status tag, which texts stay hidden, the time format. */
 import type { PageRequest } from '../../web/request.ts';
 import type { OutboxStatus } from './outbox.ts';
+
+/** Sign-up and sign-in codes: they reach the phone; nobody in the office needs to read them. */
+export const SECRET_PURPOSES: ReadonlySet<string> = new Set(['otp', 'sign_in_code']);
+
+/** Times on the message lists, in Vietnam time whatever the server's zone. */
+export const outboxTimeFormat = (lang: string): Intl.DateTimeFormat =>
+  new Intl.DateTimeFormat(lang === 'vi' ? 'vi-VN' : lang, { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'short', timeStyle: 'medium' });
 
 /** Statuses after which nothing more will be tried. */
 export const DONE: ReadonlySet<OutboxStatus> = new Set(['sent', 'delivered', 'failed_permanent']);
