@@ -255,6 +255,18 @@ export const PROBLEMS = {
     vi: 'Chiến dịch vừa được người khác sửa. Hãy tải lại trang để xem bản mới rồi làm lại.',
     en: 'Someone else has just changed this campaign. Reload the page to see the latest version and try again.',
   },
+  'people.export.bad_cccd': {
+    vi: 'Số định danh cá nhân chưa đúng. Hãy nhập đủ 12 chữ số như trên thẻ căn cước.',
+    en: 'The ID number is not valid. Enter all 12 digits as printed on the ID card.',
+  },
+  'people.export.bad_phone': {
+    vi: 'Số điện thoại chưa đúng. Hãy nhập 10 chữ số, ví dụ 0912345678.',
+    en: 'The phone number is not valid. Enter 10 digits, for example 0912345678.',
+  },
+  'people.export.subject_required': {
+    vi: 'Hãy nhập số định danh cá nhân hoặc số điện thoại của người cần xuất dữ liệu.',
+    en: 'Enter the ID number or the phone number of the person whose data to export.',
+  },
   'server.error': {
     vi: 'Hệ thống gặp lỗi. Dữ liệu của bạn chưa bị thay đổi. Hãy thử lại sau ít phút.',
     en: 'Something went wrong on our side. Nothing was changed. Try again in a few minutes.',

@@ -1,13 +1,35 @@
 /** Configuration from the environment, validated once at start with messages that say what to fix. */
 import { z } from 'zod';
+import { parsePgUrl, pgUrlProblem } from './db/pgHosts.ts';
+
+const MULTI_HOST_EXAMPLE = 'postgres://causo@db1:5432,db2:5432/causo?target_session_attrs=read-write';
+
+/** The URL parses (one or several host:port), and the primary's is not aimed at a standby. */
+function pgUrlCheck(role: 'primary' | 'replica') {
+  return (url: string, ctx: z.RefinementCtx) => {
+    if (!/^postgres(ql)?:\/\//.test(url)) return;
+    const problem = pgUrlProblem(url);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (expected e.g. ${MULTI_HOST_EXAMPLE})` });
+    else if (role === 'primary' && ['read-only', 'standby', 'prefer-standby'].includes(parsePgUrl(url).target ?? ''))
+      ctx.addIssue({ code: 'custom', message: 'the app writes through DATABASE_URL: use target_session_attrs=read-write (or leave it out); point reports at a standby with DATABASE_REPLICA_URL' });
+  };
+}
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** One server, or several for failover: postgres://db1:5432,db2:5432/causo?target_session_attrs=read-write. */
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// (or leave it unset to use the embedded database)')
+    .superRefine(pgUrlCheck('primary'))
+    .optional(),
+  /** A streaming replica of DATABASE_URL that reports are read from (docs/operations.md, High availability). */
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// (the streaming replica reports are read from)')
+    .superRefine(pgUrlCheck('replica'))
     .optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -95,6 +117,16 @@ const EnvSchema = z.object({
   BACKUP_KEEP: z.coerce.number().int().min(1).max(1000).default(14),
   /** Encrypts every backup (12+ characters); kept apart from the backups themselves. */
   BACKUP_PASSPHRASE: z.string().min(12, 'must be at least 12 characters; keep it apart from the backups').optional(),
+  /** Retention of personal data that serves no record (docs/security.md, "Retention"); 0 days = at once. */
+  RETENTION_SESSION_DAYS: z.coerce.number().int().min(0).max(3650).default(0),
+  RETENTION_SIGNIN_LOG_DAYS: z.coerce.number().int().min(30).max(3650).default(365),
+  RETENTION_OTP_DAYS: z.coerce.number().int().min(2).max(3650).default(30),
+  RETENTION_MESSAGE_DAYS: z.coerce.number().int().min(7).max(3650).default(180),
+  RETENTION_INBOUND_SMS_DAYS: z.coerce.number().int().min(7).max(3650).default(180),
+  RETENTION_DRAFT_DAYS: z.coerce.number().int().min(7).max(3650).default(180),
+  RETENTION_SYNC_DAYS: z.coerce.number().int().min(30).max(3650).default(90),
+  /** Local hour (0–23) of the daily retention run; `off` stops the job (the CLI still works). */
+  RETENTION_HOUR: z.union([z.literal('off'), z.coerce.number().int().min(0).max(23)]).default(3),
   /** Bearer token Prometheus sends to read /metrics; without it only loopback may read them. */
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (openssl rand -hex 24)').optional(),
 });
@@ -117,6 +149,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration: DATA_KEY must be set in production (openssl rand -base64 48).');
   if (c.NODE_ENV === 'production' && c.PAYMENT_GATEWAY === 'sandbox' && env.PAYMENT_GATEWAY !== 'sandbox')
     throw new ConfigError('Invalid configuration: PAYMENT_GATEWAY must be set in production (vnpay with VNPAY_TMN_CODE and VNPAY_HASH_SECRET; sandbox only for a demo, it takes no money).');
+  if (c.DATABASE_REPLICA_URL && !c.DATABASE_URL)
+    throw new ConfigError('Invalid configuration: DATABASE_REPLICA_URL needs DATABASE_URL (the primary PostgreSQL server it replicates); the embedded database has no replica.');
   if (c.BACKUP_DIR && !c.BACKUP_PASSPHRASE) throw new ConfigError('Invalid configuration: BACKUP_DIR needs BACKUP_PASSPHRASE (12+ characters) to encrypt the backups.');
   return { ...c, dataKey: c.DATA_KEY ?? DEV_DATA_KEY, dataKeyIsDevDefault: !c.DATA_KEY };
 }
@@ -131,6 +165,5 @@ export function trustProxyOf(c: Config): boolean | string {
 /** Where the configuration points, without secrets, for logs and /healthz. */
 export function describeDatabase(c: Config): string {
   if (!c.DATABASE_URL) return `pglite:${c.DATA_DIR}`;
-  const u = new URL(c.DATABASE_URL);
-  return `postgres://${u.hostname}:${u.port || 5432}${u.pathname}`;
+  return parsePgUrl(c.DATABASE_URL).describe();
 }

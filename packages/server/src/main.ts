@@ -7,6 +7,8 @@ import { describeDatabase, type Config } from './config.ts';
 import { createContext, type AppContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
 import { prepareDatabase } from './db/prepare.ts';
+import { lockDataDir } from './db/dataDirLock.ts';
+import { mkdirSync } from 'node:fs';
 import { buildApp } from './http/app.ts';
 import { startSmsSender } from './modules/notify/sender.ts';
 import { assertSmsTemplatesFit } from './modules/notify/templates.ts';
@@ -17,6 +19,7 @@ import { startAuditSealer } from './modules/audit/chain.ts';
 import { startPaymentReconciler } from './modules/payments/reconciler.ts';
 import { startSessionSweeper } from './modules/auth/sessions.ts';
 import { startRegisterRefresher } from './modules/campaigns/service.ts';
+import { startRetentionJob } from './ops/retention.ts';
 
 export function createLogger(config: Config): pino.Logger {
   return pino({
@@ -27,7 +30,7 @@ export function createLogger(config: Config): pino.Logger {
 }
 
 export async function openContext(config: Config, log = createLogger(config)): Promise<AppContext> {
-  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DB_POOL_SIZE });
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, replicaUrl: config.DATABASE_REPLICA_URL, dataDir: config.DATA_DIR, poolSize: config.DB_POOL_SIZE, log });
   return createContext(config, db, log);
 }
 
@@ -36,6 +39,19 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   if (config.dataKeyIsDevDefault) log.warn('DATA_KEY is not set: using the development key. Set DATA_KEY before storing real personal data.');
   // A template that would go in more SMS parts than allowed stops the start, with what to fix.
   assertSmsTemplatesFit(config.SMS_MAX_PARTS, config.SMS_GSM7_ONLY === 'true');
+  // Two servers on one embedded data folder would corrupt it (db/dataDirLock.ts).
+  const embedded = !config.DATABASE_URL && !config.DATA_DIR.startsWith('memory://');
+  if (embedded) mkdirSync(config.DATA_DIR, { recursive: true });
+  const unlockDataDir = embedded ? lockDataDir(config.DATA_DIR) : () => undefined;
+  try {
+    return await startLocked(config, env, log, unlockDataDir);
+  } catch (e) {
+    unlockDataDir();
+    throw e;
+  }
+}
+
+async function startLocked(config: Config, env: NodeJS.ProcessEnv, log: pino.Logger, unlockDataDir: () => void): Promise<{ close: () => Promise<void>; url: string }> {
   const prepared = await prepareDatabase(config, env);
   if (prepared.applied.length) log.info({ applied: prepared.applied }, 'migrations applied');
   if (prepared.seeded) log.info({ ms: prepared.ms }, 'demo data seeded');
@@ -44,7 +60,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   // Chains audit entries after they commit (modules/audit/chain.ts).
   const stopAuditSealer = startAuditSealer(ctx.db, (err) => log.error({ err }, 'audit sealing failed'));
   const address = await app.listen({ port: config.PORT, host: config.HOST });
-  log.info({ address, database: describeDatabase(config) }, 'Cầu Số is serving');
+  log.info({ address, database: describeDatabase(config), ...(ctx.db.replica ? { replica: ctx.db.replica.describe() } : {}) }, 'Cầu Số is serving');
   // SMS written to the outbox go out through the configured gateway (sink in development).
   const smsSender = startSmsSender(ctx);
   // Delivery receipts and residents' texts (HS <code>) from an SMPP session.
@@ -60,11 +76,14 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
   const paymentReconciler = startPaymentReconciler(ctx);
   // The household registers' figures behind the campaign dashboards.
   const registerRefresher = startRegisterRefresher(ctx);
+  // Personal data past its retention period (RETENTION_*), once a day at RETENTION_HOUR.
+  const retention = startRetentionJob(ctx);
   const stopSessionSweeper = startSessionSweeper(ctx.db.kysely, ctx.now, (err) => log.error({ err }, 'session sweep failed'));
   return {
     url: address,
     close: async () => {
       stopSessionSweeper();
+      await retention.stop();
       reminders.stop();
       await backups?.stop();
       await smsSender.stop();
@@ -75,6 +94,7 @@ export async function startServer(config: Config, env: NodeJS.ProcessEnv = proce
       await app.close();
       await stopAuditSealer();
       await ctx.db.close();
+      unlockDataDir();
     },
   };
 }

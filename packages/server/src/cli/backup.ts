@@ -5,6 +5,7 @@
  * act on (wrong passphrase, damaged file, database not empty…) are one clear message and exit
  * code 1 (78 for a missing or short passphrase, like other configuration errors).
  */
+import { parsePgUrl } from '../db/pgHosts.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -56,9 +57,11 @@ async function openDatabase(opts: Parameters<typeof import('../db/database.ts').
 }
 
 /** A PostgreSQL URL without its password, for messages. */
+/** Hosts and database without the password; several hosts (a failover pair) are all named. */
 export function describeUrl(url: string): string {
-  const u = new URL(url);
-  return `postgres://${u.username ? `${decodeURIComponent(u.username)}@` : ''}${u.hostname}:${u.port || 5432}${u.pathname}`;
+  const m = /^postgres(?:ql)?:\/\/(?:([^@/?#:]*)(?::[^@/?#]*)?@)?/.exec(url);
+  const user = m?.[1] ? `${decodeURIComponent(m[1])}@` : '';
+  return parsePgUrl(url).describe().replace('postgres://', `postgres://${user}`);
 }
 
 function largest(m: Manifest, count = 5): string {

@@ -18,7 +18,7 @@ const Options = z.object({
   'receipt-delay-ms': z.coerce.number().int().min(0).max(60_000).optional(),
 });
 
-/** `causo bench report|import|pages|backoffice|sync|dashboards|notify`: prints the figures the issues ask for. */
+/** `causo bench report|import|pages|backoffice|sync|dashboards|notify|load|soak`: prints the figures the issues ask for. */
 export async function runBench(args: string[]): Promise<void> {
   const { values, positionals } = parseOptions(
     args,
@@ -66,6 +66,17 @@ export async function runBench(args: string[]): Promise<void> {
     const bar = progress('Nạp hồ sơ');
     const { villages, households, dossiers, assisted, seconds, connections } = values;
     await benchDashboards({ engines, villages, households, dossiers, assisted, seconds, connections, serverUrl, log, onLoad: (d, t) => bar.update(d, t) });
+  } else if (what === 'load') {
+    const { benchLoad } = await import('../bench/loadBench.ts');
+    const serverNodeArgs = (process.env.LOAD_SERVER_NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
+    const connections = args.some((a) => a === '--connections' || a.startsWith('--connections=')) ? values.connections : 16;
+    await benchLoad({ engines, seconds: values.seconds, connections, serverUrl, log, serverNodeArgs });
+  } else if (what === 'soak') {
+    const { soak } = await import('../bench/loadBench.ts');
+    // Ten minutes unless --seconds is given, on each engine in turn.
+    const seconds = args.some((a) => a === '--seconds' || a.startsWith('--seconds=')) ? values.seconds : 600;
+    const connections = args.some((a) => a === '--connections' || a.startsWith('--connections=')) ? values.connections : 16;
+    for (const engine of engines) await soak({ engine, seconds, sampleSeconds: 10, shape: { connections }, serverUrl, log });
   } else if (what === 'notify') {
     const { benchNotify } = await import('../bench/notify.ts');
     // This bench runs 30 s unless --seconds is given (the option's default of 15 is the HTTP benches').
@@ -73,7 +84,7 @@ export async function runBench(args: string[]): Promise<void> {
     await benchNotify({ engines, serverUrl, log, seconds, rate: values.rate, intervalMs: values['interval-ms'], receiptDelayMs: values['receipt-delay-ms'] });
   } else
     throw new Error(
-      'usage: causo bench report|import|pages|backoffice|sync|dashboards|notify [--rows N] [--engine pglite|postgres|both] [--commune-rows N --seconds S --connections C] [--villages N --households N --dossiers N --assisted N] [--seconds S --rate N --interval-ms MS --receipt-delay-ms MS]',
+      'usage: causo bench report|import|pages|backoffice|sync|dashboards|notify|load|soak [--rows N] [--engine pglite|postgres|both] [--commune-rows N --seconds S --connections C] [--villages N --households N --dossiers N --assisted N] [--seconds S --rate N --interval-ms MS --receipt-delay-ms MS] [load|soak: --seconds S --connections C]',
     );
   const rss = Math.round(process.resourceUsage().maxRSS / 1024);
   log(`peak RSS: ${rss} MB`);

@@ -1,6 +1,6 @@
 /**
  * `causo <command>`: serve, migrate, seed demo [--full], import dossiers FILE, report ii06a,
- * user add, backup, restore, migrate-to, bench. Each command lives in its own file; this one only dispatches.
+ * user add, backup, restore, migrate-to, doctor, bench. Each command lives in its own file; this one only dispatches.
  */
 import { ConfigError } from '../config.ts';
 import { Problem } from '../http/problem.ts';
@@ -17,10 +17,13 @@ Usage: causo <command> [options]
   user add --username U --role R --unit CODE [--name N]   (password from CAUSO_PASSWORD)
   audit verify [--anchor SEQ:HASH]   chain pending audit entries, recompute the chain, report any break
   payments reconcile                 settle online payments pending 15+ minutes by asking the gateway
+  people export --cccd N [--phone P] --out FILE.zip   everything held about one person (data-subject request)
+  retention --dry-run|--apply        purge personal data past its retention period (RETENTION_*), per kind
   backup --out FILE                  encrypted backup of the database and its documents (BACKUP_PASSPHRASE)
   backup --verify FILE               decrypt and check every chunk, table row count and SHA-256 of a backup
   restore FILE [--allow-other-data-key]   restore a backup into the empty database of DATA_DIR or DATABASE_URL
   migrate-to postgres://USER@HOST/DB copy this installation into an empty PostgreSQL database, then verify it
+  doctor [--json] [--timeout-ms N]   check the installation: database, migrations, disk, clock, SMS and e-mail gateways, backups
   notify check-templates [--max-parts N] [--gsm7]   encoding and parts of every SMS template
   notify remind [--date D]           queue team reminders for follow-ups due on D (default tomorrow)
   notify send                        hand every due SMS and e-mail to the gateways now
@@ -44,10 +47,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   user: async () => (await import('./user.ts')).runUser,
   audit: async () => (await import('./audit.ts')).runAudit,
   payments: async () => (await import('./payments.ts')).runPayments,
+  people: async () => (await import('./people.ts')).runPeople,
+  retention: async () => (await import('./retention.ts')).runRetention,
   backup: async () => (await import('./backup.ts')).runBackup,
   restore: async () => (await import('./backup.ts')).runRestore,
   'migrate-to': async () => (await import('./backup.ts')).runMigrateTo,
   notify: async () => (await import('./notify.ts')).runNotify,
+  doctor: async () => (await import('./doctor.ts')).runDoctor,
   bench: async () => (await import('./bench.ts')).runBench,
   prepare: async () => (await import('./prepare.ts')).runPrepare,
 };

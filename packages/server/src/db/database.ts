@@ -13,6 +13,8 @@ import { mkdirSync } from 'node:fs';
 import { PGliteDialect } from './pgliteDialect.ts';
 import { Mutex } from './mutex.ts';
 import { PG_PARSERS } from './types.ts';
+import { FailoverPool, isFailoverError } from './failoverPool.ts';
+import { parsePgUrl } from './pgHosts.ts';
 import type { DB } from './schema.ts';
 
 export type DbKind = 'pglite' | 'postgres';
@@ -47,6 +49,27 @@ export interface Db {
   readonly pglite?: PGlite;
   /** Connections of the PostgreSQL pool (for /metrics); absent on PGlite, which has one. */
   poolStats?(): { total: number; idle: number; waiting: number };
+  /**
+   * Pure reads that may lag a moment behind (reports): on the read replica when one is
+   * configured, else on the primary. Writes, audit entries included, never go through here.
+   */
+  read<T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T>;
+  /** The read replica (DATABASE_REPLICA_URL), when configured. */
+  readonly replica?: ReplicaHandle;
+}
+
+export interface ReplicaHandle {
+  /** Where reports are read from (host:port), for /readyz. */
+  describe(): string;
+  /** Answers a query now (false also while reports fall back to the primary). */
+  reachable(): Promise<boolean>;
+  poolStats(): { total: number; idle: number; waiting: number };
+}
+
+/** Where the database layer reports replica and failover events (the app's pino logger). */
+export interface DbLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
 }
 
 export interface DbOptions {
@@ -56,10 +79,13 @@ export interface DbOptions {
   poolSize?: number;
   /** An already opened PGlite (tests clone one from a template). */
   pglite?: PGlite;
+  /** A streaming replica of `databaseUrl` for reports (DATABASE_REPLICA_URL). */
+  replicaUrl?: string | undefined;
+  log?: DbLog;
 }
 
 export async function openDatabase(opts: DbOptions): Promise<Db> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10, opts.replicaUrl, opts.log);
   if (opts.pglite) return wrapPGlite(opts.pglite);
   const dataDir = opts.dataDir ?? './data';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
@@ -87,6 +113,7 @@ function wrapPGlite(pglite: PGlite): Db {
     pglite,
     kysely,
     transaction: (fn) => kysely.transaction().execute(fn),
+    read: (fn) => fn(kysely),
     raw: (fn, o) =>
       mutex.run(async () => {
         if (!o?.transaction) return fn(client);
@@ -112,16 +139,24 @@ const pgTypes = {
     (PG_PARSERS[oid] as ((v: string) => unknown) | undefined) ?? pg.types.getTypeParser(oid, format as 'text'),
 };
 
-async function openPostgres(url: string, max: number): Promise<Db> {
-  const pool = new pg.Pool({ connectionString: url, max, types: pgTypes as pg.CustomTypesConfig });
-  // An idle client that loses its server (failover, restart) must not crash the process.
-  pool.on('error', () => {});
+async function openPostgres(url: string, max: number, replicaUrl: string | undefined, log: DbLog | undefined): Promise<Db> {
+  const types = pgTypes as pg.CustomTypesConfig;
+  const pool = new FailoverPool(url, {
+    max,
+    types,
+    // Several hosts: the one that takes writes (libpq would take any, which is never what the app wants).
+    defaultTarget: parsePgUrl(url).hosts.length > 1 ? 'read-write' : 'any',
+    onSwitch: (e) => (e.to ? log?.info({ server: e.to }, 'database: connected to the primary') : log?.warn({ error: e.error }, 'database: no primary reachable, looking again')),
+  });
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   await sql`select 1`.execute(kysely);
+  const reader = replicaUrl ? openReader(replicaUrl, Math.max(2, Math.ceil(max / 2)), kysely, log) : null;
   return {
     kind: 'postgres',
     kysely,
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    poolStats: () => pool.stats(),
+    read: reader ? reader.read : (fn) => fn(kysely),
+    ...(reader ? { replica: reader.handle } : {}),
     transaction: (fn) => kysely.transaction().execute(fn),
     raw: async (fn, o) => {
       const conn = await pool.connect();
@@ -153,7 +188,65 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       }
     },
     close: async () => {
+      await reader?.close();
       await kysely.destroy();
     },
   };
+}
+
+/** How long reports stay on the primary after the replica failed, before trying it again. */
+export const REPLICA_RETRY_MS = 30_000;
+
+/**
+ * The read pool on the replica. When the replica cannot be reached, reads fall back to the
+ * primary and the replica is tried again after REPLICA_RETRY_MS; the warning is logged once per
+ * outage, not per request.
+ */
+function openReader(url: string, max: number, primary: Kysely<DB>, log: DbLog | undefined) {
+  const pool = new FailoverPool(url, { max, types: pgTypes as pg.CustomTypesConfig, defaultTarget: 'prefer-standby' });
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const where = parsePgUrl(url).describe();
+  let downUntil = 0;
+  let down = false;
+  const markDown = (e: unknown) => {
+    downUntil = Date.now() + REPLICA_RETRY_MS;
+    if (down) return;
+    down = true;
+    log?.warn({ replica: where, error: (e as Error).message }, 'read replica unreachable: reports read from the primary');
+  };
+  const markUp = () => {
+    if (!down) return;
+    down = false;
+    log?.info({ replica: where }, 'read replica reachable again: reports read from it');
+  };
+  const read = async <T>(fn: (db: Kysely<DB>) => Promise<T>): Promise<T> => {
+    if (Date.now() < downUntil) return fn(primary);
+    let out: T;
+    try {
+      out = await fn(kysely);
+    } catch (e) {
+      if (!isFailoverError(e)) throw e;
+      markDown(e);
+      return fn(primary);
+    }
+    markUp();
+    return out;
+  };
+  const handle: ReplicaHandle = {
+    describe: () => where,
+    poolStats: () => pool.stats(),
+    reachable: async () => {
+      if (Date.now() < downUntil) return false;
+      try {
+        await sql`select 1`.execute(kysely);
+        markUp();
+        return true;
+      } catch (e) {
+        if (!isFailoverError(e)) throw e;
+        markDown(e);
+        return false;
+      }
+    },
+  };
+  return { read, handle, close: () => kysely.destroy() };
 }

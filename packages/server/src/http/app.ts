@@ -3,7 +3,7 @@
  * /openapi.json is generated from them), secure headers, rate limits, sessions, and problem
  * documents for every error. Routes live in each module's routes.ts.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -21,6 +21,7 @@ import type { AppContext } from '../context.ts';
 import { trustProxyOf } from '../config.ts';
 import { Problem } from './problem.ts';
 import { registerAuth } from './auth.ts';
+import { refuseUnusableInput } from './inputGuard.ts';
 import { healthRoutes } from './healthRoutes.ts';
 import { authRoutes } from '../modules/auth/routes.ts';
 import { unitRoutes } from '../modules/units/routes.ts';
@@ -53,12 +54,16 @@ declare module 'fastify' {
   }
 }
 
+/** What busboy (under @fastify/multipart) throws, without a status, for a form body it cannot read. */
+const MALFORMED_MULTIPART = /^(?:Multipart: Boundary not found|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data|Malformed part header|Unsupported Content-Type\.)$/;
+
 /** Errors that did not come from our services (body too large, bad multipart…) as problems. */
 function toProblem(err: FastifyError): Problem {
   const status = (err as { statusCode?: number }).statusCode ?? 500;
   if (err.code === 'FST_REQ_FILE_TOO_LARGE') return new Problem(413, 'upload.too_large');
   if (status === 429) return new Problem(429, 'rate.limited');
   if (status >= 400 && status < 500) return new Problem(status, 'request.invalid', err.message);
+  if (status === 500 && MALFORMED_MULTIPART.test(err.message)) return new Problem(400, 'request.invalid', 'the form data cannot be read');
   return new Problem(500, 'server.error');
 }
 
@@ -68,6 +73,13 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 64) : randomUUID()),
     trustProxy: trustProxyOf(ctx.config),
     bodyLimit: 1_048_576,
+    // A URL that cannot be decoded (`%ZZ`) is refused before any hook runs: still a localized problem or page.
+    frameworkErrors: (_err, req, reply) => {
+      const problem = new Problem(400, 'request.invalid', 'the address cannot be read');
+      if (!isPageRequest(req)) return (reply as FastifyReply).status(400).type('application/problem+json').send(problem.toDocument());
+      req.cookies ??= {}; // the cookie plugin's hook has not run
+      return renderPageError(req as FastifyRequest, reply as FastifyReply, problem);
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -100,6 +112,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   app.decorate('registeredRoutes', routes);
   registerAuth(app, ctx);
   await registerWeb(app, ctx);
+  refuseUnusableInput(app);
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (isPageRequest(req)) {
@@ -112,12 +125,9 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       const errors = err.validation.map((v) => ({ path: `${err.validationContext ?? ''}${v.instancePath.replace(/\//g, '.')}`, message: v.message ?? 'invalid' }));
       return reply.status(400).type('application/problem+json').send(new Problem(400, 'request.invalid', undefined, errors).toDocument());
     }
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status === 429) return reply.status(429).type('application/problem+json').send(new Problem(429, 'rate.limited').toDocument());
-    if (status && status >= 400 && status < 500)
-      return reply.status(status).type('application/problem+json').send(new Problem(status, 'request.invalid', err.message).toDocument());
-    req.log.error({ err }, 'unhandled error');
-    return reply.status(500).type('application/problem+json').send(new Problem(500, 'server.error').toDocument());
+    const problem = toProblem(err);
+    if (problem.status >= 500) req.log.error({ err }, 'unhandled error');
+    return reply.status(problem.status).type('application/problem+json').send(problem.toDocument());
   });
   // @fastify/compress hooks into routes; the not-found handler is not one, so its page (a
   // mistyped address on 2G) is gzipped here.

@@ -35,6 +35,22 @@ function bearerOf(req: FastifyRequest): string | null {
   return h?.startsWith('Bearer ') ? h.slice(7).trim() || null : null;
 }
 
+/**
+ * A write a browser sent from another site (its Origin names another host, or is opaque:
+ * "null"). Requests without Origin (older browsers, servers calling back) are left to the
+ * CSRF token; this is a second lock, not the only one.
+ */
+function crossSite(req: FastifyRequest, publicUrl: string | undefined): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  if (origin === publicUrl) return false;
+  try {
+    return new URL(origin).host !== req.host;
+  } catch {
+    return true;
+  }
+}
+
 export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('officer', null);
   app.decorateRequest('citizen', null);
@@ -42,6 +58,7 @@ export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('sessionCsrf', null);
   app.addHook('onRequest', async (req) => {
     const bearer = bearerOf(req);
+    if (!bearer && !SAFE_METHODS.has(req.method) && crossSite(req, ctx.config.PUBLIC_URL)) throw new Problem(403, 'auth.csrf', 'a write from another site (Origin)');
     const cookie = req.cookies[SESSION_COOKIE] ?? null;
     const token = bearer ?? cookie;
     const session = token ? await findSessionWithOfficer(ctx.db.kysely, token, ctx.now()) : null;

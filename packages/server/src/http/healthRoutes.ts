@@ -16,10 +16,12 @@ export function healthRoutes(app: ZodApp, ctx: AppContext): void {
   );
   app.get(
     '/readyz',
-    { schema: { tags: ['operations'], summary: 'Ready to serve: database reachable and migrations current' } },
+    { schema: { tags: ['operations'], summary: 'Ready to serve: database reachable and migrations current (and whether the read replica answers, when configured)' } },
     async (_req, reply) => {
       const pending = await pendingMigrations(ctx.db);
-      return reply.status(pending.length ? 503 : 200).send({ status: pending.length ? 'migrations_pending' : 'ready', pending });
+      // An unreachable replica does not make the app unready: reports then read from the primary.
+      const replica = ctx.db.replica ? { server: ctx.db.replica.describe(), reachable: await ctx.db.replica.reachable() } : undefined;
+      return reply.status(pending.length ? 503 : 200).send({ status: pending.length ? 'migrations_pending' : 'ready', pending, ...(replica ? { replica } : {}) });
     },
   );
 }

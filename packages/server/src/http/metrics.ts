@@ -48,6 +48,20 @@ new client.Gauge({
 });
 
 new client.Gauge({
+  name: 'causo_db_replica_pool_connections',
+  help: 'Connections of the read replica pool (DATABASE_REPLICA_URL) by state; absent without a replica',
+  labelNames: ['state'] as const,
+  registers: [registry],
+  collect() {
+    const stats = source?.db.replica?.poolStats();
+    if (!stats) return;
+    this.set({ state: 'total' }, stats.total);
+    this.set({ state: 'idle' }, stats.idle);
+    this.set({ state: 'waiting' }, stats.waiting);
+  },
+});
+
+new client.Gauge({
   name: 'causo_notify_outbox_messages',
   help: 'Messages in the notification outbox created in the last 24 hours, by channel and status',
   labelNames: ['channel', 'status'] as const,

@@ -32,7 +32,7 @@ export type FormValue = string | string[] | UploadedFile;
 export type FormBody = Record<string, FormValue>;
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-export const isPageRequest = (req: FastifyRequest): boolean => !req.url.startsWith('/api/') && req.url !== '/openapi.json';
+export const isPageRequest = (req: FastifyRequest): boolean => !req.url.startsWith('/api/') && req.url.split('?', 1)[0] !== '/openapi.json';
 
 /**
  * Multipart fields arrive as objects; pages get the same plain record as from a urlencoded form.

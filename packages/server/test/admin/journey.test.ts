@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
-import { useBrowser, expectAccessible } from '../support/browser.ts';
+import { useBrowser, expectAccessible, journeyModes } from '../support/browser.ts';
 import { createSession } from '../../src/modules/auth/sessions.ts';
 import { officerOn } from './support.ts';
 
@@ -20,7 +20,7 @@ describeEachEngine('administration journey in the browser', (env) => {
     web = await startWebServer(env.db);
   });
 
-  for (const js of [false, true]) {
+  for (const js of journeyModes(env.engine)) {
     it(`creates an officer, changes an SLA, adds a holiday and finds it all in the audit log (JavaScript ${js ? 'on' : 'off'})`, async () => {
       const admin = await officerOn(env.db, [{ role: 'admin', unitCode: '75' }], js ? 'adminjs' : 'adminnojs');
       const session = await env.db.transaction((trx) => createSession(trx, { userId: admin.id }, { ttlHours: 8, ip: '127.0.0.1', userAgent: null, now: web.ctx.now() }));

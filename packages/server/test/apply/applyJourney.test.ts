@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
-import { useBrowser, expectAccessible } from '../support/browser.ts';
+import { useBrowser, expectAccessible, journeyModes } from '../support/browser.ts';
 import { makeCitizen } from '../support/citizens.ts';
 import { SESSION_COOKIE } from '../../src/http/auth.ts';
 import { MAX_IMAGE_SIDE } from '../../src/modules/dossiers/documents.ts';
@@ -37,7 +37,7 @@ describeEachEngine('applying online in the browser', (env) => {
     await expectAccessible(page);
   }
 
-  for (const js of [false, true]) {
+  for (const js of journeyModes(env.engine)) {
     it(`applies for a birth registration with JavaScript ${js ? 'on' : 'off'}: questions, upload, leave and resume, check, send`, async () => {
       const citizen = await makeCitizen(web.ctx, { fullName: js ? 'Thị Bé' : 'Điểu Thị Hoa' });
       const context = await browser.context({ js });

@@ -2,7 +2,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
-import { useBrowser, expectAccessible } from '../support/browser.ts';
+import { useBrowser, expectAccessible, journeyModes } from '../support/browser.ts';
 import { SESSION_COOKIE } from '../../src/http/auth.ts';
 import { deskOfficer, pdfText, scanPng, type DeskOfficer } from './helpers.ts';
 
@@ -16,7 +16,7 @@ describeEachEngine('counter intake in the browser', (env) => {
     desk = await deskOfficer(web.ctx, [{ role: 'officer', unitCode: '25309' }], 'Nguyễn Văn Bình');
   });
 
-  for (const js of [false, true]) {
+  for (const js of journeyModes(env.engine)) {
     it(`an officer receives a walk-in birth registration with a scanned paper and prints the receipt (JavaScript ${js ? 'on' : 'off'})`, async () => {
       const context = await browser.context({ js });
       await context.addCookies([{ name: SESSION_COOKIE, value: desk.token, url: web.baseUrl }]);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
-import { useBrowser, expectAccessible } from '../support/browser.ts';
+import { useBrowser, expectAccessible, journeyModes } from '../support/browser.ts';
 import { createSession } from '../../src/modules/auth/sessions.ts';
 import { SESSION_COOKIE } from '../../src/http/auth.ts';
 import { findDossierByCode } from '../../src/modules/dossiers/queries.ts';
@@ -29,7 +29,7 @@ describeEachEngine('back-office journeys in Chromium', (env) => {
     web = await startWebServer(env.db);
   });
 
-  for (const js of [false, true]) {
+  for (const js of journeyModes(env.engine)) {
     it(`signs in, is locked out after 5 wrong passwords, and gets in again 15 minutes later (JavaScript ${js ? 'on' : 'off'})`, async () => {
       web.ctx.clock.set('2026-11-25T09:00:00+07:00');
       const o = await officerAt(web.ctx, [{ role: 'officer', unitCode: COMMUNE }], 'Nguyễn Thị Lan');
@@ -74,7 +74,7 @@ describeEachEngine('back-office journeys in Chromium', (env) => {
     });
   }
 
-  for (const js of [false, true]) {
+  for (const js of journeyModes(env.engine)) {
     it(`takes an online dossier from reception to the result handed back (JavaScript ${js ? 'on' : 'off'})`, async () => {
       web.ctx.clock.set('2026-11-25T09:00:00+07:00');
       const desk = await officerAt(web.ctx, [{ role: 'officer', unitCode: COMMUNE }], 'Nguyễn Thị Lan');

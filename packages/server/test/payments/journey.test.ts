@@ -7,7 +7,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
-import { expectAccessible, useBrowser } from '../support/browser.ts';
+import { expectAccessible, useBrowser, journeyModes } from '../support/browser.ts';
 import { SESSION_COOKIE } from '../../src/http/auth.ts';
 import { FEE_PROCEDURE, awaitingFees, fileOnline, officerOf } from '../track/helpers.ts';
 
@@ -19,7 +19,7 @@ describeEachEngine('paying a fee through the sandbox gateway in the browser', (e
     web = await startWebServer(env.db);
   });
 
-  for (const js of [false, true]) {
+  for (const js of journeyModes(env.engine)) {
     it(`cancels once, then pays, and the dossier moves on (JavaScript ${js ? 'on' : 'off'})`, async () => {
       const officer = await officerOf(web.ctx);
       const filed = await fileOnline(web.ctx, { procedureCode: FEE_PROCEDURE, formData: { copies: 2 } });

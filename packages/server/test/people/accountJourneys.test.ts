@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
-import { useBrowser, expectAccessible } from '../support/browser.ts';
+import { useBrowser, expectAccessible, journeyModes } from '../support/browser.ts';
 import { makeOfficer } from '../support/fixtures.ts';
 import { makeCitizen } from '../support/citizens.ts';
 import { createSession } from '../../src/modules/auth/sessions.ts';
@@ -68,7 +68,7 @@ describeEachEngine('account journeys in the browser', (env) => {
     await expectAccessible(page);
   }
 
-  for (const js of [false, true]) {
+  for (const js of journeyModes(env.engine)) {
     const mode = js ? 'JavaScript on' : 'JavaScript off';
     const creator = js ? TEST_PEOPLE.bich : TEST_PEOPLE.an;
     const password = js ? 'bon con meo trang' : 'ba con trau vang';

@@ -8,7 +8,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, cookiesFrom, cookieHeader, type WebServer } from '../support/webServer.ts';
-import { useBrowser, expectAccessible } from '../support/browser.ts';
+import { useBrowser, expectAccessible, journeyModes } from '../support/browser.ts';
 import { glossaryIds } from '../../src/web/infoPages.tsx';
 import { LIFE_EVENTS } from '../../src/modules/procedures/catalogueFile.ts';
 import { allKeys } from '../../src/web/i18n.ts';
@@ -193,7 +193,7 @@ describeEachEngine('finding a service', (env) => {
   });
 
   const browser = useBrowser();
-  for (const js of [false, true]) {
+  for (const js of journeyModes(env.engine)) {
     it(`takes a resident from the home page to a procedure, through English and back, to the glossary (JavaScript ${js ? 'on' : 'off'})`, async () => {
       const page = await (await browser.context({ js })).newPage();
       await page.goto(`${web.baseUrl}/`);

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
-import { expectAccessible, useBrowser } from '../support/browser.ts';
+import { expectAccessible, useBrowser, journeyModes } from '../support/browser.ts';
 import { officerWithSession, seedMonth } from './support.ts';
 
 /** The figures of a table row, read from the rendered page: [no, name, 12 figures, check]. */
@@ -24,7 +24,7 @@ describeEachEngine('II.06a report in the browser', (env) => {
     leader = await officerWithSession(web, env.db, [{ role: 'leader', unitCode: '70' }]);
   });
 
-  for (const js of [false, true]) {
+  for (const js of journeyModes(env.engine)) {
     it(`a province leader picks a month, drills down to a commune, switches to sectors and downloads the XLSX (JavaScript ${js ? 'on' : 'off'})`, async () => {
       const context = await browser.context({ js });
       await context.addCookies([{ name: leader.cookie.name, value: leader.cookie.value, url: web.baseUrl }]);

@@ -8,9 +8,22 @@ import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { engines, type Engine } from './engines.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
+/**
+ * JavaScript off and on for a page journey on `engine`. The full matrix (both modes on both
+ * engines) with JOURNEYS=full, or when only one engine runs; otherwise each engine takes one
+ * mode: PGlite with JavaScript off (a commune's old laptop), PostgreSQL with it on. Every
+ * journey still runs on both engines and in both modes, in half the time: the database does
+ * not see whether the browser ran scripts.
+ */
+export function journeyModes(engine: Engine): boolean[] {
+  if (process.env.JOURNEYS === 'full' || engines().length < 2) return [false, true];
+  return [engine === 'postgres'];
+}
 
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM_PATH);

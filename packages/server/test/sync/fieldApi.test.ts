@@ -12,6 +12,7 @@ import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
 import { makeOfficer } from '../support/fixtures.ts';
 import { envelope, household, TODAY, VILLAGE } from './support.ts';
+import { photo } from '../apply/helpers.ts';
 import type { FieldMember } from '../../src/modules/sync/fieldAuth.ts';
 import { loadOfficer } from '../../src/modules/auth/service.ts';
 import { createSession } from '../../src/modules/auth/sessions.ts';
@@ -86,7 +87,7 @@ describeEachEngine('field API', (env) => {
   });
 
   it('stores a photo by its hash once and refuses one whose content does not match', async () => {
-    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082', 'hex');
+    const png = await photo(2, 2, 'png'); // the server decodes every photo: it must be a real one
     const sha = (await import('node:crypto')).createHash('sha256').update(png).digest('hex');
     const first = await call('PUT', `/api/v1/sync/files/${sha}`, { payload: png, headers: { 'content-type': 'image/png' } });
     assert.equal(first.statusCode, 201, first.body);

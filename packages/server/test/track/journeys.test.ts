@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { BrowserContext } from 'playwright-core';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
-import { expectAccessible, useBrowser } from '../support/browser.ts';
+import { expectAccessible, useBrowser, journeyModes } from '../support/browser.ts';
 import { SESSION_COOKIE } from '../../src/http/auth.ts';
 import { awaitingSupplement, act, fileOnline, officerOf, scanPng, MISSING } from './helpers.ts';
 
@@ -26,7 +26,7 @@ describeEachEngine('citizen follow-up journeys in the browser', (env) => {
     web = await startWebServer(env.db);
   });
 
-  for (const js of [false, true]) {
+  for (const js of journeyModes(env.engine)) {
     const mode = js ? 'JavaScript on' : 'JavaScript off';
 
     it(`tracks a dossier by its code and phone digits (${mode})`, async () => {

@@ -31,6 +31,8 @@ export interface EmailGateway {
   send(m: EmailMessage): Promise<EmailSendResult>;
   /** Closes connections (the SMTP pool). */
   close?(): Promise<void>;
+  /** Reaches the server and signs in without sending (`causo doctor`); rejects with why it failed. */
+  probe?(timeoutMs: number): Promise<string>;
 }
 
 /**

@@ -82,6 +82,23 @@ export class EmailSmtpGateway implements EmailGateway {
   async close(): Promise<void> {
     this.#transport.close();
   }
+
+  /** Connects, says EHLO, starts TLS and signs in when configured, then quits. */
+  async probe(timeoutMs: number): Promise<string> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.#transport.verify(), timeout]);
+      return `${this.name}: connected and accepted the sign-in`;
+    } catch (err) {
+      // The same words as a failed send: codes only, never the server's text nor the password.
+      throw new Error(`${this.name}: ${err instanceof Error && err.message.startsWith('no answer within') ? err.message : toEmailSendError(err).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
 
 function transportOptions(opts: EmailSmtpOptions): SMTPPoolOptions & { pool: true } {

@@ -56,4 +56,14 @@ export class SmsHttpGateway implements SmsGateway {
     if (typeof id !== 'string' && typeof id !== 'number') throw new SmsSendError('gateway answer has no message id', false, true);
     return { providerId: String(id) };
   }
+
+  /** Any HTTP answer to a HEAD request proves the gateway is reachable; nothing is sent. */
+  async probe(timeoutMs: number): Promise<string> {
+    try {
+      const res = await fetch(this.opts.url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs) });
+      return `${this.name}: answered HTTP ${res.status}`;
+    } catch (err) {
+      throw new Error(`${this.name}: ${(err as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'unreachable'}`);
+    }
+  }
 }

@@ -60,6 +60,11 @@ export interface SmsGateway {
   listen?(events: SmsEvents): void;
   /** Closes connections (unbind, end sockets). */
   close?(): Promise<void>;
+  /**
+   * Reaches the provider without sending anything (`causo doctor`): resolves with what was
+   * checked, rejects with why it failed. Never uses or disturbs the sending connection.
+   */
+  probe?(timeoutMs: number): Promise<string>;
 }
 
 /**

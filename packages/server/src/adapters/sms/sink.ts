@@ -12,4 +12,8 @@ export class SmsSink implements SmsGateway {
   async send(): Promise<SmsSendResult> {
     return { providerId: `sink-${randomUUID()}` };
   }
+
+  async probe(): Promise<string> {
+    return 'development sink: nothing leaves this machine';
+  }
 }

@@ -316,6 +316,40 @@ export class SmsSmppGateway implements SmsGateway {
     return ids.length > 1 ? { providerId, partIds: ids } : { providerId };
   }
 
+  /**
+   * A separate session of its own: connect, bind as transceiver, unbind. The sending session is
+   * left alone, so a running server can be checked. A refused bind names the SMSC's status.
+   */
+  probe(timeoutMs: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const session = SmppSession.connect({ host: this.#opts.host, port: this.#opts.port, tls: this.#opts.tls });
+      let settled = false;
+      const finish = (err: Error | null, what = '') => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) {
+          session.destroy();
+          reject(err);
+        } else {
+          session.request('unbind', {}, () => session.end());
+          setTimeout(() => session.destroy(), 1000).unref();
+          resolve(what);
+        }
+      };
+      const timer = setTimeout(() => finish(new Error(`${this.name}: no bind answer within ${timeoutMs} ms`)), timeoutMs);
+      session.on('error', (err) => finish(new Error(`${this.name}: ${(err as NodeJS.ErrnoException).code ?? 'connection failed'}`)));
+      session.on('close', () => finish(new Error(`${this.name}: connection closed before the bind answer`)));
+      session.on('ready', () => {
+        const params = { system_id: this.#opts.systemId, password: this.#opts.password, system_type: this.#opts.systemType ?? '', interface_version: SMPP_VERSION_34 };
+        session.request('bind_transceiver', params, (resp) => {
+          if (resp.status === SmppStatus.OK) finish(null, `${this.name}: bound as transceiver`);
+          else finish(new Error(`${this.name}: SMSC refused the bind: ${statusLabel(resp.status)}; check SMPP_SYSTEM_ID and SMPP_PASSWORD`));
+        });
+      });
+    });
+  }
+
   listen(events: SmsEvents): void {
     this.#events = events;
     this.#start();

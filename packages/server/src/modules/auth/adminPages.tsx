@@ -12,6 +12,7 @@ import { userAdminPages } from './admin/userPages.tsx';
 import { procedureAdminPages } from '../procedures/admin/procedurePages.tsx';
 import { calendarAdminPages } from '../calendar/admin/calendarPages.tsx';
 import { unitAdminPages } from '../units/admin/unitPages.tsx';
+import { subjectExportPages } from '../people/exportPages.tsx';
 
 const SECTIONS = [
   { href: '/office/admin/users', key: 'users' },
@@ -19,6 +20,7 @@ const SECTIONS = [
   { href: '/office/admin/calendar', key: 'calendar' },
   { href: '/office/admin/units', key: 'units' },
   { href: '/office/admin/audit', key: 'audit' },
+  { href: '/office/admin/people/export', key: 'people_export' },
   { href: '/office/notifications', key: 'notifications' },
 ] as const;
 
@@ -46,5 +48,6 @@ export function adminPages(app: ZodApp, ctx: AppContext): void {
     procedureAdminPages(admin, ctx);
     calendarAdminPages(admin, ctx);
     unitAdminPages(admin, ctx);
+    subjectExportPages(admin, ctx);
   });
 }

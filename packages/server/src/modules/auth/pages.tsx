@@ -160,7 +160,7 @@ export function officeAuthPages(app: ZodApp, ctx: AppContext): void {
       });
       return redirectAfterPost(reply, `/office/sign-in/code?next=${encodeURIComponent(next)}`);
     }
-    setSessionCookie(ctx, req, reply, await startSession(ctx, result.userId, where(req)));
+    setSessionCookie(ctx, req, reply, await startSession(ctx, result.userId, { ...where(req), previousToken: req.sessionToken }));
     return redirectAfterPost(reply, next);
   });
 
@@ -198,7 +198,7 @@ export function officeAuthPages(app: ZodApp, ctx: AppContext): void {
       return sendPage(reply, <SignInCodeView p={p} next={next} errors={{ code: message(p, 'auth.totp_wrong') }} />, 401);
     }
     clearChallenge(reply);
-    setSessionCookie(ctx, req, reply, await startSession(ctx, c.userId, where(req)));
+    setSessionCookie(ctx, req, reply, await startSession(ctx, c.userId, { ...where(req), previousToken: req.sessionToken }));
     return redirectAfterPost(reply, next);
   });
 

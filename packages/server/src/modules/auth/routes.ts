@@ -25,7 +25,7 @@ export function authRoutes(app: ZodApp, ctx: AppContext): void {
       },
     },
     async (req, reply) => {
-      const s = await signIn(ctx, { ...req.body, ip: req.ip, userAgent: req.headers['user-agent'] ?? null });
+      const s = await signIn(ctx, { ...req.body, ip: req.ip, userAgent: req.headers['user-agent'] ?? null, previousToken: req.cookies[SESSION_COOKIE] ?? null });
       const secure = ctx.config.COOKIE_SECURE === 'true' || (ctx.config.COOKIE_SECURE === 'auto' && req.protocol === 'https');
       reply.setCookie(SESSION_COOKIE, s.token, { httpOnly: true, sameSite: 'lax', secure, path: '/', maxAge: ctx.config.SESSION_TTL_HOURS * 3600 });
       return { token: s.token, csrfToken: s.csrfToken, expiresAt: s.expiresAt.toISOString(), officer: s.officer };

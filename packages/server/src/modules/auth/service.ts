@@ -4,6 +4,7 @@
  * stored only as SHA-256 hashes, and expire; repeated failures lock the account for a while.
  */
 import type { Role } from '@causo/domain';
+import { sql } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { Db, Trx } from '../../db/database.ts';
 import { Problem } from '../../http/problem.ts';
@@ -90,20 +91,53 @@ interface AccountRow {
 }
 
 /**
- * A failed attempt is recorded in its own committed transaction: it must count even though we
- * refuse. The fifth failure in a row (wrong password or wrong code) locks the account.
+ * Every try (password or code) first claims one of the MAX_FAILED_LOGINS attempts, in one
+ * statement, before the slow check: concurrent guesses cannot all pass the lock check before
+ * the first failure is counted. A failure keeps its claim (the fifth in a row locks the
+ * account); a success gives it back. No attempt left means locked.
  */
-async function recordFailure(ctx: AppContext, user: Pick<AccountRow, 'id'>, outcome: 'bad_password' | 'bad_code', where: { ip: string | null; userAgent: string | null }): Promise<boolean> {
+async function claimAttempt(ctx: AppContext, user: Pick<AccountRow, 'id'>, where: { ip: string | null; userAgent: string | null }): Promise<number> {
+  const now = ctx.now();
+  const claimed = await ctx.db.kysely
+    .updateTable('users')
+    .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
+    .where('id', '=', user.id)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .where('failed_logins', '<', MAX_FAILED_LOGINS)
+    .returning('failed_logins')
+    .executeTakeFirst();
+  if (claimed) return claimed.failed_logins;
+  await ctx.db.transaction(async (trx) => {
+    // All attempts taken by tries still running (or lost in a crash): locked from now, so the count cannot stick.
+    await trx
+      .updateTable('users')
+      .set({ failed_logins: 0, locked_until: new Date(now.getTime() + LOCK_MINUTES * 60_000) })
+      .where('id', '=', user.id)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+      .execute();
+    await recordSignIn(trx, user.id, { at: now, outcome: 'locked', ip: where.ip, userAgent: where.userAgent });
+  });
+  throw new Problem(423, 'auth.locked');
+}
+
+/** A right password or code gives its claimed attempt back (startSession then clears the count). */
+async function releaseAttempt(ctx: AppContext, user: Pick<AccountRow, 'id'>): Promise<void> {
+  await ctx.db.kysely
+    .updateTable('users')
+    .set((eb) => ({ failed_logins: sql<number>`greatest(${eb.ref('failed_logins')} - 1, 0)` }))
+    .where('id', '=', user.id)
+    .execute();
+}
+
+/**
+ * A failed attempt is recorded in its own committed transaction: it must count even though we
+ * refuse. Its attempt was claimed before the check; the fifth in a row (wrong password or
+ * wrong code) locks the account.
+ */
+async function recordFailure(ctx: AppContext, user: Pick<AccountRow, 'id'>, claimed: number, outcome: 'bad_password' | 'bad_code', where: { ip: string | null; userAgent: string | null }): Promise<boolean> {
   const now = ctx.now();
   return ctx.db.transaction(async (trx) => {
-    // Counted in SQL so that concurrent failures all count.
-    const { failed_logins: failed } = await trx
-      .updateTable('users')
-      .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
-      .where('id', '=', user.id)
-      .returning('failed_logins')
-      .executeTakeFirstOrThrow();
-    const lock = failed >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : null;
+    const lock = claimed >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCK_MINUTES * 60_000) : null;
     if (lock) await trx.updateTable('users').set({ failed_logins: 0, locked_until: lock }).where('id', '=', user.id).execute();
     await recordSignIn(trx, user.id, { at: now, outcome, ip: where.ip, userAgent: where.userAgent });
     await audit(trx, { actorId: user.id, action: lock ? 'auth.locked' : 'auth.failed', entity: 'user', entityId: user.id, ip: where.ip, detail: { reason: outcome } });
@@ -132,9 +166,11 @@ export async function checkPassword(ctx: AppContext, a: SignInAttempt): Promise<
     throw new Problem(401, 'auth.bad_credentials');
   }
   await refuseWhileLocked(ctx, user, a);
+  const claimed = await claimAttempt(ctx, user, a);
   if (!(await verifyPassword(user.password_hash, a.password))) {
-    throw new SignInRefused('auth.bad_credentials', await recordFailure(ctx, user, 'bad_password', a));
+    throw new SignInRefused('auth.bad_credentials', await recordFailure(ctx, user, claimed, 'bad_password', a));
   }
+  await releaseAttempt(ctx, user);
   return { userId: user.id, needsTotp: user.totp_secret_sealed !== null };
 }
 
@@ -148,10 +184,12 @@ export async function checkSecondFactor(ctx: AppContext, userId: number, code: s
   if (!user || !user.active) throw new Problem(401, 'auth.bad_credentials');
   await refuseWhileLocked(ctx, user, where);
   if (!user.totp_secret_sealed) return;
+  const claimed = await claimAttempt(ctx, user, where);
   const step = await matchTotp(ctx.vault.open<{ secret: string }>(user.totp_secret_sealed).secret, code, ctx.now(), user.totp_last_step);
   if (step === null) {
-    throw new SignInRefused('auth.totp_wrong', await recordFailure(ctx, user, 'bad_code', where));
+    throw new SignInRefused('auth.totp_wrong', await recordFailure(ctx, user, claimed, 'bad_code', where));
   }
+  await releaseAttempt(ctx, user);
   // Compare-and-set: two requests with the same code cannot both pass.
   const res = await ctx.db.kysely
     .updateTable('users')
@@ -163,9 +201,11 @@ export async function checkSecondFactor(ctx: AppContext, userId: number, code: s
 }
 
 /** Last step: a fresh session (never reuse a token from before sign-in), logged and audited. */
-export async function startSession(ctx: AppContext, userId: number, where: { ip: string | null; userAgent: string | null }): Promise<SessionInfo> {
+export async function startSession(ctx: AppContext, userId: number, where: { ip: string | null; userAgent: string | null; previousToken?: string | null }): Promise<SessionInfo> {
   const now = ctx.now();
   return ctx.db.transaction(async (trx) => {
+    // Whatever session the browser had before (another officer's, a citizen's) ends here.
+    if (where.previousToken) await deleteSession(trx, where.previousToken);
     await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
     const { token, csrfToken, expiresAt } = await createSession(trx, { userId }, { ttlHours: ctx.config.SESSION_TTL_HOURS, ip: where.ip, userAgent: where.userAgent, now });
     await recordSignIn(trx, userId, { at: now, outcome: 'success', ip: where.ip, userAgent: where.userAgent });
@@ -177,7 +217,7 @@ export async function startSession(ctx: AppContext, userId: number, where: { ip:
 }
 
 /** Both steps at once (the JSON API): an account with TOTP must send the code with the password. */
-export async function signIn(ctx: AppContext, input: SignInAttempt & { totp?: string | undefined }): Promise<SessionInfo> {
+export async function signIn(ctx: AppContext, input: SignInAttempt & { totp?: string | undefined; previousToken?: string | null }): Promise<SessionInfo> {
   const { userId, needsTotp } = await checkPassword(ctx, input);
   if (needsTotp) {
     if (!input.totp) throw new Problem(401, 'auth.totp_required');

@@ -44,6 +44,20 @@ export function sniffType(data: Buffer): DocumentType | null {
   return null;
 }
 
+/**
+ * Whether the whole image decodes (every pixel, so a truncated file fails) within sharp's
+ * pixel limit (about 16,000 × 16,000, so a small file declaring a huge canvas fails first).
+ */
+export async function decodesAsImage(data: Buffer): Promise<boolean> {
+  try {
+    const { default: sharp } = await import('sharp');
+    await sharp(data, { failOn: 'error' }).stats();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface PreparedFile {
   filename: string;
   contentType: DocumentType;

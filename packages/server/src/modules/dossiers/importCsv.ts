@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parentPort, workerData, type Worker } from 'node:worker_threads';
-import { parse, type CsvError } from 'csv-parse';
+import { parse, CsvError } from 'csv-parse';
 import { z } from 'zod';
 import { localDateOf, type Channel, type Status } from '@causo/domain';
 import type { AppContext } from '../../context.ts';
@@ -605,7 +605,8 @@ async function produce(input: ProducerInput, reference: ImportReference, emit: (
 /** A broken quote makes everything after it unreadable: report where, and stop there. */
 function recordSyntaxError(e: unknown, errors: ErrorList): void {
   const csv = e as Partial<CsvError> & { lines?: number };
-  if (typeof csv.code !== 'string' || !csv.code.startsWith('CSV_')) throw e;
+  // Most codes start with CSV_, but not all (INVALID_OPENING_QUOTE): the class tells.
+  if (!(e instanceof CsvError) && (typeof csv.code !== 'string' || !csv.code.startsWith('CSV_'))) throw e;
   const line = csv.lines ?? 0;
   errors.add({ path: `line ${line}`, line, message: `not valid CSV (${csv.message ?? csv.code}); lines after it were not read` });
 }

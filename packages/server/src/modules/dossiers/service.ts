@@ -134,8 +134,12 @@ export async function createDossier(
 ): Promise<DossierViewT> {
   const at = occurredAtOf(ctx, input.occurredAt);
   const calendar = await ctx.calendar.calendar();
-  return once(ctx, input.transactionId, { action: 'create' }, (c) => getDossier(ctx, actor, c, { audited: false }), () =>
-    ctx.db.transaction(async (trx) => {
+  // The answer to a new dossier is built from the rows the committed transaction wrote and read
+  // (role already checked there), saving four round trips; a replay reads the stored dossier.
+  let committed: DossierViewT | null = null;
+  const view = (c: string) => (committed?.code === c ? Promise.resolve(committed) : getDossier(ctx, actor, c, { audited: false }));
+  return once(ctx, input.transactionId, { action: 'create' }, view, async () => {
+    const made = await ctx.db.transaction(async (trx) => {
       const procedure = await findProcedureByCode(trx, input.procedureCode);
       if (!procedure || !procedure.active) throw notFound('procedure.not_found', `no procedure ${input.procedureCode}`);
       const unit = await unitForReception(trx, input.unitCode, at);
@@ -151,9 +155,12 @@ export async function createDossier(
         who: { role: roles[0] ?? 'officer', userId: actor.officer.id, citizenId: null, ip: actor.ip },
       });
       if (inTransaction) await inTransaction(trx, created);
-      return created.code;
-    }),
-  );
+      return { created, unit, procedure };
+    });
+    // With `inTransaction` the caller may have changed the dossier after the insert: read it back.
+    if (!inTransaction) committed = dossierView(ctx, made.created.row, made.unit, made.procedure, calendar);
+    return made.created.code;
+  });
 }
 
 export interface NewDossier {
@@ -168,7 +175,7 @@ export interface NewDossier {
 }
 
 /** Inserts a dossier and its first log entry inside the caller's transaction (counters and audit included). */
-export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: WorkingCalendar, n: NewDossier): Promise<{ id: number; code: string }> {
+export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: WorkingCalendar, n: NewDossier): Promise<{ id: number; code: string; row: DossierRecord }> {
   const { procedure, unit, at } = n;
   const status: Status = n.channel === 2 ? 1 : 2;
   const agency = await agencyOf(trx, unit);
@@ -181,7 +188,7 @@ export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: Work
   const a = n.applicant;
   const personal = { phone: a.phone, idNumber: a.idNumber, address: a.address };
   const hasPersonal = Object.values(personal).some((v) => v !== undefined);
-  const { id } = await trx
+  const row = await trx
     .insertInto('dossiers')
     .values({
       code,
@@ -205,8 +212,9 @@ export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: Work
       sla_value: sla.value,
       sla_unit: sla.unit,
     })
-    .returning('id')
+    .returningAll()
     .executeTakeFirstOrThrow();
+  const id = row.id;
   await trx
     .insertInto('dossier_actions')
     .values({
@@ -234,11 +242,8 @@ export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: Work
     detail: { channel: n.channel, procedure: procedure.code, ...(n.who.citizenId ? { citizenId: n.who.citizenId } : {}) },
   });
   // Received on the spot (counter, post): the applicant gets the code and the due date by SMS.
-  if (status === 2 && a.phone) {
-    const created = await trx.selectFrom('dossiers').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    await notifyDossierAction(ctx, trx, created, { action: 'receive', at, dueAt });
-  }
-  return { id, code };
+  if (status === 2 && a.phone) await notifyDossierAction(ctx, trx, row, { action: 'receive', at, dueAt });
+  return { id, code, row };
 }
 
 /** The fields each action needs beyond the state machine's say-so. */
@@ -374,10 +379,35 @@ export async function getDossier(ctx: AppContext, actor: Actor, code: string, op
   if (!d) throw notFound('dossier.not_found', `no dossier ${code}`);
   await requireRoleOnUnit(db, actor.officer, d.unit_id);
   const [unit, procedure, calendar] = await Promise.all([findUnitById(db, d.unit_id), findProcedureById(db, d.procedure_id), ctx.calendar.calendar()]);
-  const personal = d.applicant_sealed ? ctx.vault.open<{ phone?: string; idNumber?: string; address?: string }>(d.applicant_sealed) : {};
   if (opts.audited !== false) await audit(db, { actorId: actor.officer.id, action: 'dossier.read', entity: 'dossier', entityId: code, ip: actor.ip });
+  const view = dossierView(ctx, d, unit, procedure, calendar);
+  if (opts.withLog)
+    view.actions = (await actionsOf(db, d.id)).map((a) => ({
+      seq: a.seq,
+      action: a.action,
+      fromStatus: a.from_status,
+      toStatus: a.to_status,
+      actor: a.username,
+      actorRole: a.actor_role,
+      occurredAt: toLocalIso(a.occurred_at),
+      receivedAt: toLocalIso(a.received_at),
+      transactionId: a.transaction_id,
+      payload: a.payload as unknown as Record<string, unknown>,
+    }));
+  return view;
+}
+
+/** An officer's view of a dossier from its row, unit and procedure (no reads). */
+export function dossierView(
+  ctx: AppContext,
+  d: DossierRecord,
+  unit: { code: string; name: string; valid_from: string } | undefined,
+  procedure: { code: string; name_vi: string } | undefined,
+  calendar: WorkingCalendar,
+): DossierViewT {
+  const personal = d.applicant_sealed ? ctx.vault.open<{ phone?: string; idNumber?: string; address?: string }>(d.applicant_sealed) : {};
   const status = d.status as Status;
-  const view: DossierViewT = {
+  return {
     code: d.code,
     status,
     statusName: STATUS_NAMES[status],
@@ -401,20 +431,6 @@ export async function getDossier(ctx: AppContext, actor: Actor, code: string, op
     availableActions: availableActions(status),
     version: d.version,
   };
-  if (opts.withLog)
-    view.actions = (await actionsOf(db, d.id)).map((a) => ({
-      seq: a.seq,
-      action: a.action,
-      fromStatus: a.from_status,
-      toStatus: a.to_status,
-      actor: a.username,
-      actorRole: a.actor_role,
-      occurredAt: toLocalIso(a.occurred_at),
-      receivedAt: toLocalIso(a.received_at),
-      transactionId: a.transaction_id,
-      payload: a.payload as unknown as Record<string, unknown>,
-    }));
-  return view;
 }
 
 export async function listDossiersFor(ctx: AppContext, actor: Actor, f: DossierListFilter) {

@@ -6,8 +6,9 @@
  *   X-Causo-Timestamp: 1764400000          (Unix seconds; more than 5 minutes off is refused)
  *   X-Causo-Signature: sha256=<hex>
  *
- * so a callback cannot be forged, altered or replayed later. Without a configured secret the
- * routes answer 404: nothing can be fed in. docs/adapters.md has the format and an example.
+ * so a callback cannot be forged, altered or replayed (later, or again within the window: an
+ * accepted signature is not accepted twice). Without a configured secret the routes answer
+ * 404: nothing can be fed in. docs/adapters.md has the format and an example.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
@@ -58,7 +59,23 @@ const STATE: Record<z.infer<typeof ReceiptsBody>['receipts'][number]['status'], 
 
 const rawBodies = new WeakMap<FastifyRequest, string>();
 
-function verify(ctx: AppContext, req: FastifyRequest): void {
+/**
+ * Signatures already accepted, until their timestamp leaves the window: the same signed
+ * callback played again inside the 5 minutes (a second reply SMS, an old receipt over a newer
+ * one) is refused like a stale one. Kept per process; the window bounds its size.
+ */
+class SeenSignatures {
+  readonly #until = new Map<string, number>();
+  /** False when `signature` was accepted before (and is still inside the window). */
+  claim(signature: string, ts: number, nowS: number): boolean {
+    for (const [sig, until] of this.#until) if (until < nowS) this.#until.delete(sig);
+    if (this.#until.has(signature)) return false;
+    this.#until.set(signature, ts + MAX_SKEW_S);
+    return true;
+  }
+}
+
+function verify(ctx: AppContext, req: FastifyRequest, seen: SeenSignatures): void {
   const secret = ctx.config.SMS_HTTP_CALLBACK_SECRET;
   if (!secret) throw new Problem(404, 'request.not_found');
   const ts = Number(req.headers['x-causo-timestamp']);
@@ -75,9 +92,14 @@ function verify(ctx: AppContext, req: FastifyRequest): void {
     ctx.log.warn({ route: req.url, fresh }, 'SMS callback refused: bad or stale signature');
     throw new Problem(401, 'notify.bad_signature', 'missing, wrong or stale X-Causo-Signature');
   }
+  if (!seen.claim(given, ts, ctx.now().getTime() / 1000)) {
+    ctx.log.warn({ route: req.url }, 'SMS callback refused: replayed signature');
+    throw new Problem(401, 'notify.bad_signature', 'this signed callback was already received');
+  }
 }
 
 export function notifyCallbackRoutes(app: ZodApp, ctx: AppContext): void {
+  const seen = new SeenSignatures();
   // The signature covers the bytes as sent, so these routes keep the raw body.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 256 * 1024 }, (req, body, done) => {
     rawBodies.set(req, String(body));
@@ -96,7 +118,7 @@ export function notifyCallbackRoutes(app: ZodApp, ctx: AppContext): void {
       schema: { tags: ['notify'], summary: "The SMS provider's signed delivery receipts", ...signed, body: ReceiptsBody, response: { 200: z.object({ recorded: z.number(), unknown: z.number() }) } },
     },
     async (req) => {
-      verify(ctx, req);
+      verify(ctx, req, seen);
       const outcomes = await recordReceipts(
         ctx,
         req.body.receipts.map((r) => ({ providerId: r.id, state: STATE[r.status], detail: `${r.status}${r.error ? ` ${r.error}` : ''}`, at: r.at ? new Date(r.at) : ctx.now() })),
@@ -113,7 +135,7 @@ export function notifyCallbackRoutes(app: ZodApp, ctx: AppContext): void {
       schema: { tags: ['notify'], summary: "A resident's text to the province's number (HS <code>, SIM, VNEID), from the SMS provider, signed", ...signed, body: InboundBody, response: { 200: z.object({ outcome: z.enum(['answered', 'limited']) }) } },
     },
     async (req) => {
-      verify(ctx, req);
+      verify(ctx, req, seen);
       const outcome = await handleInboundSms(ctx, { from: req.body.from, to: req.body.to, text: req.body.text, receivedAt: req.body.receivedAt ? new Date(req.body.receivedAt) : ctx.now() });
       return { outcome };
     },

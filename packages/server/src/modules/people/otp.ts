@@ -36,6 +36,9 @@ export function codeMatches(dataKey: string, stored: string, code: string): bool
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Advisory lock namespace for the sends to one phone number (the second key is the number's hash). */
+const OTP_SEND_LOCK = 7_046_304;
+
 const minutesAgo = (now: Date, minutes: number): Date => new Date(now.getTime() - minutes * 60_000);
 
 /**
@@ -43,6 +46,9 @@ const minutesAgo = (now: Date, minutes: number): Date => new Date(now.getTime() 
  * minutes until the oldest send in the window ages out.
  */
 export async function sendAllowance(trx: Db['kysely'] | Trx, phoneHash: string, ip: string | null, now: Date): Promise<{ ok: true } | { ok: false; waitMinutes: number }> {
+  // In a transaction, concurrent requests for one number queue here until the send is recorded,
+  // so they cannot all count the same sends (the lock ends with the transaction).
+  if (trx.isTransaction) await sql`SELECT pg_advisory_xact_lock(${sql.lit(OTP_SEND_LOCK)}, hashtext(${phoneHash}))`.execute(trx);
   const since = minutesAgo(now, 60);
   const byPhone = await trx.selectFrom('otp_sends').select(['sent_at']).where('phone_hash', '=', phoneHash).where('sent_at', '>', since).orderBy('sent_at').execute();
   const byIp = ip ? await trx.selectFrom('otp_sends').select(['sent_at']).where('ip', '=', ip).where('sent_at', '>', since).orderBy('sent_at').execute() : [];

@@ -22,18 +22,34 @@ export type PasswordOutcome = { kind: 'ok'; citizenId: number; session: NewSessi
 
 const minutesUntil = (until: Date, now: Date): number => Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
 
-/** Counts a wrong password for this number; the fifth in a row locks it for a while. */
-async function countFailure(trx: Trx, phoneHash: string, now: Date): Promise<Date | null> {
+/**
+ * Claims one try for this number before the slow password check, so that concurrent guesses
+ * cannot all pass the lock check before the first failure is counted. A wrong password keeps
+ * its claim (the fifth in a row locks the number); a right one clears the count. No try left
+ * while others are still being checked means locked.
+ */
+async function claimTry(trx: Trx, phoneHash: string, now: Date): Promise<{ claimed: number } | { lockedUntil: Date }> {
+  // A row to lock even for the first try (concurrent first tries would otherwise all see none).
+  await trx.insertInto('sign_in_failures').values({ phone_hash: phoneHash, failures: 0, locked_until: null, updated_at: now }).onConflict((oc) => oc.column('phone_hash').doNothing()).execute();
   const prev = await trx.selectFrom('sign_in_failures').selectAll().where('phone_hash', '=', phoneHash).forUpdate().executeTakeFirst();
+  if (prev?.locked_until && prev.locked_until > now) return { lockedUntil: prev.locked_until };
   // Failures long ago, or before a lock that has run out, start a new count.
   const stale = !prev || prev.updated_at.getTime() < now.getTime() - LIMITS.lockMinutes * 60_000 || (prev.locked_until !== null && prev.locked_until <= now);
   const failures = (stale ? 0 : prev.failures) + 1;
-  const lockedUntil = failures >= LIMITS.passwordFailures ? new Date(now.getTime() + LIMITS.lockMinutes * 60_000) : null;
+  const lockedUntil = failures > LIMITS.passwordFailures ? new Date(now.getTime() + LIMITS.lockMinutes * 60_000) : null;
   await trx
     .insertInto('sign_in_failures')
     .values({ phone_hash: phoneHash, failures, locked_until: lockedUntil, updated_at: now })
     .onConflict((oc) => oc.column('phone_hash').doUpdateSet({ failures, locked_until: lockedUntil, updated_at: now }))
     .execute();
+  return lockedUntil ? { lockedUntil } : { claimed: failures };
+}
+
+/** A wrong password on the last try locks the number. */
+async function lockIfLast(trx: Trx, phoneHash: string, claimed: number, now: Date): Promise<Date | null> {
+  if (claimed < LIMITS.passwordFailures) return null;
+  const lockedUntil = new Date(now.getTime() + LIMITS.lockMinutes * 60_000);
+  await trx.updateTable('sign_in_failures').set({ locked_until: lockedUntil, updated_at: now }).where('phone_hash', '=', phoneHash).execute();
   return lockedUntil;
 }
 
@@ -48,15 +64,15 @@ async function startSession(ctx: AppContext, trx: Trx, citizenId: number, meta: 
 export async function signInWithPassword(ctx: AppContext, phone: string, password: string, meta: RequestMeta): Promise<PasswordOutcome> {
   const now = ctx.now();
   const phoneHash = ctx.vault.lookupHash('phone', phone);
-  const lock = await ctx.db.kysely.selectFrom('sign_in_failures').select('locked_until').where('phone_hash', '=', phoneHash).executeTakeFirst();
-  if (lock?.locked_until && lock.locked_until > now) return { kind: 'locked', minutes: minutesUntil(lock.locked_until, now) };
+  const claim = await ctx.db.transaction((trx) => claimTry(trx, phoneHash, now));
+  if ('lockedUntil' in claim) return { kind: 'locked', minutes: minutesUntil(claim.lockedUntil, now) };
   const citizen = await ctx.db.kysely.selectFrom('citizens').select(['id', 'password_hash']).where('phone_hash', '=', phoneHash).executeTakeFirst();
   let ok = false;
   if (citizen?.password_hash) ok = await verifyPassword(citizen.password_hash, password);
   else await verifyAgainstNothing(password);
   if (!ok) {
     const lockedUntil = await ctx.db.transaction(async (trx) => {
-      const until = await countFailure(trx, phoneHash, now);
+      const until = await lockIfLast(trx, phoneHash, claim.claimed, now);
       await audit(trx, { actorId: null, action: until ? 'citizen.sign_in_locked' : 'citizen.sign_in_failed', entity: 'citizen', entityId: citizen?.id ?? null, ip: meta.ip });
       return until;
     });

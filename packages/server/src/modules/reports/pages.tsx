@@ -27,7 +27,8 @@ export function reportPages(app: ZodApp, ctx: AppContext): void {
       const page = <Ii06aPage p={p} officer={officer} choice={choice} by={q.by} now={now} view={null} errors={translated} unitParam={q.unit ?? null} />;
       return sendPage(reply, page, 400);
     }
-    const view = await loadReportView(ctx.db.kysely, officer, { period, unitCode: q.unit, by: q.by, chartPeriods: chartPeriods(choice, period), lang: p.lang }, now);
+    // Read from the replica when there is one (the figures may lag it by a moment).
+    const view = await ctx.db.read((db) => loadReportView(db, officer, { period, unitCode: q.unit, by: q.by, chartPeriods: chartPeriods(choice, period), lang: p.lang }, now));
     return sendPage(reply, <Ii06aPage p={p} officer={officer} choice={choice} by={q.by} now={now} view={view} errors={{}} unitParam={q.unit ?? null} />);
   });
 
@@ -37,7 +38,8 @@ export function reportPages(app: ZodApp, ctx: AppContext): void {
       const q = ReportPageQuery.parse(req.query ?? {});
       const { period, errors } = resolvePeriod(q, ctx.now());
       if (!period) throw new Problem(400, 'report.bad_period', Object.values(errors).join(', '));
-      const report = await loadReportForDownload(ctx.db.kysely, officer, { period, unitCode: q.unit, by: q.by }, ctx.now());
+      const report = await ctx.db.read((db) => loadReportForDownload(db, officer, { period, unitCode: q.unit, by: q.by }, ctx.now()));
+      // The audit entry is a write: always the primary.
       await audit(ctx.db.kysely, {
         actorId: officer.id,
         action: 'report.ii06a',

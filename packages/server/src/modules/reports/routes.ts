@@ -72,9 +72,10 @@ export function reportRoutes(app: ZodApp, ctx: AppContext): void {
     async (req, reply) => {
       const actor = requireActor(req);
       const period = periodOf(req.query);
-      const unit = await resolveReportUnit(ctx.db.kysely, req.query.unit, period);
+      // The figures come from the read replica when there is one; the role check and the audit entry from and to the primary.
+      const unit = await ctx.db.read((db) => resolveReportUnit(db, req.query.unit, period));
       await requireRoleOnUnit(ctx.db.kysely, actor.officer, unit.id);
-      const report = await ii06aReport(ctx.db.kysely, { period, unitCode: unit.code, by: req.query.by }, ctx.now());
+      const report = await ctx.db.read((db) => ii06aReport(db, { period, unitCode: unit.code, by: req.query.by }, ctx.now()));
       await audit(ctx.db.kysely, { actorId: actor.officer.id, action: 'report.ii06a', entity: 'report', entityId: unit.code, ip: actor.ip, detail: { ...period, by: req.query.by, format: req.query.format } });
       const name = `II06a_${unit.code}_${period.from}_${period.to}`;
       if (req.query.format === 'csv')
