@@ -7,7 +7,7 @@ import { describeDatabase, type Config } from './config.ts';
 import { createContext, type AppContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
 import { prepareDatabase } from './db/prepare.ts';
-import { lockDataDir } from './db/dataDirLock.ts';
+import { assertDataDirFree, lockDataDir } from './db/dataDirLock.ts';
 import { mkdirSync } from 'node:fs';
 import { buildApp } from './http/app.ts';
 import { startSmsSender } from './modules/notify/sender.ts';
@@ -30,6 +30,8 @@ export function createLogger(config: Config): pino.Logger {
 }
 
 export async function openContext(config: Config, log = createLogger(config)): Promise<AppContext> {
+  // A command opening the embedded folder while a server holds it would be a second writer.
+  if (!config.DATABASE_URL && !config.DATA_DIR.startsWith('memory://')) assertDataDirFree(config.DATA_DIR);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, replicaUrl: config.DATABASE_REPLICA_URL, dataDir: config.DATA_DIR, poolSize: config.DB_POOL_SIZE, log });
   return createContext(config, db, log);
 }

@@ -6,6 +6,7 @@
  * code 1 (78 for a missing or short passphrase, like other configuration errors).
  */
 import { parsePgUrl } from '../db/pgHosts.ts';
+import { assertDataDirFree } from '../db/dataDirLock.ts';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -48,6 +49,7 @@ function config(): Config {
 async function openConfigured(c: Config, mustExist: boolean): Promise<Db> {
   if (!c.DATABASE_URL && mustExist && !existsSync(join(c.DATA_DIR, 'PG_VERSION')))
     throw new BackupError('target', `DATA_DIR ${c.DATA_DIR} holds no database (set DATA_DIR to the installation's folder, or DATABASE_URL)`);
+  if (!c.DATABASE_URL) assertDataDirFree(c.DATA_DIR);
   return openDatabase({ databaseUrl: c.DATABASE_URL, dataDir: c.DATA_DIR, poolSize: 2 });
 }
 

@@ -29,14 +29,19 @@ export function dataDirHolder(dataDir: string): DataDirHolder | null {
   return holder;
 }
 
-/** Takes the folder for this process; the returned function gives it back. */
-export function lockDataDir(dataDir: string): () => void {
+/** Refuses to go on while a live server holds the folder (commands that open the database). */
+export function assertDataDirFree(dataDir: string): void {
   const holder = dataDirHolder(dataDir);
   if (holder)
     throw new ConfigError(
-      `DATA_DIR ${dataDir} is in use by another Cầu Số server (process ${holder.pid}, started ${holder.startedAt}). Stop it first, or give this one another DATA_DIR.\n` +
+      `DATA_DIR ${dataDir} is in use by a running Cầu Số server (process ${holder.pid}, started ${holder.startedAt}). Stop it first, or give this one another DATA_DIR.\n` +
         `Thư mục dữ liệu đang được một máy chủ Cầu Số khác dùng (tiến trình ${holder.pid}). Hãy dừng máy chủ đó trước.`,
     );
+}
+
+/** Takes the folder for this process; the returned function gives it back. */
+export function lockDataDir(dataDir: string): () => void {
+  assertDataDirFree(dataDir);
   const file = join(dataDir, LOCK_FILE);
   // A file left by a process that died (power cut, SIGKILL) is simply replaced.
   writeFileSync(file, JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() } satisfies DataDirHolder));

@@ -332,7 +332,11 @@ describe('one server per embedded data folder', () => {
       writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: holder.pid, startedAt: '2026-11-29T00:00:00Z' }));
       const r = spawnSync(process.execPath, [CAUSO_BIN, 'serve'], { env: cliEnv({ DATA_DIR: dir, PORT: String(port) }), encoding: 'utf8', timeout: 60_000 });
       assert.equal(r.status, 78, r.stderr);
-      assert.match(r.stderr, new RegExp(`in use by another Cầu Số server \\(process ${holder.pid}`));
+      assert.match(r.stderr, new RegExp(`in use by a running Cầu Số server \\(process ${holder.pid}`));
+      // Commands that open the database refuse too (a second writer), and say what to do.
+      const m = spawnSync(process.execPath, [CAUSO_BIN, 'migrate'], { env: cliEnv({ DATA_DIR: dir }), encoding: 'utf8', timeout: 60_000 });
+      assert.equal(m.status, 78, m.stderr);
+      assert.match(m.stderr, /Stop it first/);
       // A file left by a process that is gone (power cut) is taken over.
       writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: 2 ** 22 + 7, startedAt: '2026-11-29T00:00:00Z' }));
       const unlock = lockDataDir(dir);
