@@ -58,6 +58,23 @@ export async function decodesAsImage(data: Buffer): Promise<boolean> {
   }
 }
 
+/**
+ * A PDF is stored as sent (it is not re-encoded like a photo), so one that is also something
+ * else is refused: the end-of-file marker must close the file (a truncated upload, or a ZIP or
+ * page appended after it, fails), no ZIP directory may end the file (a PDF/ZIP polyglot that an
+ * unzip tool would open), and no HTML may sit in its first kilobyte (where a browser sniffs).
+ */
+export function pdfLooksSound(data: Buffer): boolean {
+  const tail = data.subarray(Math.max(0, data.length - 1024)).toString('latin1');
+  if (!/%%EOF[\s\0]*$/.test(tail)) return false;
+  // The ZIP end-of-central-directory record: "PK\x05\x06", 22 bytes plus its comment, ending the file.
+  const from = Math.max(0, data.length - 22 - 0xffff);
+  for (let i = data.length - 22; i >= from; i--) {
+    if (data[i] === 0x50 && data[i + 1] === 0x4b && data[i + 2] === 0x05 && data[i + 3] === 0x06 && i + 22 + data.readUInt16LE(i + 20) === data.length) return false;
+  }
+  return !/<\s*(html|script|svg|iframe|!doctype|body)\b/i.test(data.subarray(0, 1024).toString('latin1'));
+}
+
 export interface PreparedFile {
   filename: string;
   contentType: DocumentType;
@@ -73,6 +90,7 @@ export async function prepareUpload(file: { filename: string; data: Buffer }, ma
   if (!type) throw new Problem(415, 'upload.bad_type');
   let data = file.data;
   let contentType: DocumentType = type;
+  if (type === 'application/pdf' && !pdfLooksSound(file.data)) throw new Problem(415, 'upload.unreadable');
   if (type !== 'application/pdf') {
     try {
       // sharp (libvips, about 20 MB) is loaded with the first photo, not at start.
