@@ -1,7 +1,7 @@
 /**
  * Stored XSS: hostile text in every free-text field a citizen or an officer writes (names,
  * address, form answers, comments, refusal reason, missing papers, display names, campaign
- * name and description) comes back on every page that shows it only as text: the HTML is
+ * name and description; a resident's SMS, though only its command is shown) comes back on every page that shows it only as text: the HTML is
  * scanned for injected elements, event-handler attributes and javascript: URLs; the printed
  * forms (PDF) show it as text; spreadsheet exports never hold a formula and CSV cells that a
  * spreadsheet would run are neutralised.
@@ -21,6 +21,7 @@ import { loadOfficer } from '../../src/modules/auth/service.ts';
 import { submitOnline } from '../../src/modules/dossiers/citizenDossiers.ts';
 import { actOnDossier, type Actor } from '../../src/modules/dossiers/service.ts';
 import { addComment } from '../../src/modules/dossiers/office/comments.ts';
+import { handleInboundSms } from '../../src/modules/notify/inbound.ts';
 import { createCampaign } from '../../src/modules/campaigns/campaignService.ts';
 import { guardFormula } from '../../src/modules/campaigns/dashboardCsv.ts';
 import { renderActivityCsv } from '../../src/modules/campaigns/activityExport.ts';
@@ -113,6 +114,8 @@ describeEachEngine('security: stored XSS in every free-text field, on every page
     campaignId = (
       await createCampaign(ctx, { officer: leaderLoaded, ip: '127.0.0.1' }, { name: `=HYPERLINK("http://x","xss09") ${P.img}`.slice(0, 120), description: `${P.script} ${P.link}`, startsOn: '2026-11-01', endsOn: '2027-01-31', ownerUnit: '75', coveredUnits: [], indicators: ['smartphone_pct'] })
     ).id;
+    // A resident's text to the province's number, shown to the operator on /office/notifications.
+    await handleInboundSms(ctx, { from: '0912777001', to: '8088', text: `HS ${P.script}`, receivedAt: ctx.now() });
   });
   after(async () => {
     await web?.close();
@@ -143,6 +146,7 @@ describeEachEngine('security: stored XSS in every free-text field, on every page
       ['/office/admin/users', ['xss04', 'xss05', 'xss08']],
       [`/office/admin/users/${officer.officer.id}`, ['xss05']],
       ['/office/account', ['xss04']],
+      // A resident's text is listed by command and outcome, not its words; whatever it shows is scanned.
       ['/office/notifications', []],
       ['/office/campaigns', ['xss02', 'xss09']],
       [`/office/campaigns/${campaignId}`, ['xss01', 'xss02', 'xss06', 'xss09']],
