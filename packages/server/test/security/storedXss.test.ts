@@ -1,7 +1,7 @@
 /**
  * Stored XSS: hostile text in every free-text field a citizen or an officer writes (names,
  * address, form answers, comments, refusal reason, missing papers, display names, campaign
- * name and description; a resident's SMS, though only its command is shown) comes back on every page that shows it only as text: the HTML is
+ * name and description; notes and names synced from the field; a resident's SMS, though only its command is shown) comes back on every page that shows it only as text: the HTML is
  * scanned for injected elements, event-handler attributes and javascript: URLs; the printed
  * forms (PDF) show it as text; spreadsheet exports never hold a formula and CSV cells that a
  * spreadsheet would run are neutralised.
@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
 import { makeCitizen, type TestCitizen } from '../support/citizens.ts';
@@ -22,6 +23,7 @@ import { submitOnline } from '../../src/modules/dossiers/citizenDossiers.ts';
 import { actOnDossier, type Actor } from '../../src/modules/dossiers/service.ts';
 import { addComment } from '../../src/modules/dossiers/office/comments.ts';
 import { handleInboundSms } from '../../src/modules/notify/inbound.ts';
+import { seedField, VILLAGE } from '../teams/support.ts';
 import { createCampaign } from '../../src/modules/campaigns/campaignService.ts';
 import { guardFormula } from '../../src/modules/campaigns/dashboardCsv.ts';
 import { renderActivityCsv } from '../../src/modules/campaigns/activityExport.ts';
@@ -152,6 +154,25 @@ describeEachEngine('security: stored XSS in every free-text field, on every page
       [`/office/campaigns/${campaignId}`, ['xss01', 'xss02', 'xss06', 'xss09']],
       [`/office/campaigns/${campaignId}/edit`, ['xss01', 'xss02', 'xss06', 'xss09']],
       [`/office/dashboard?unit=${COMMUNE}`, ['xss09']],
+    ];
+    for (const [path, markers] of pages) {
+      const res = await c.get(path);
+      assert.equal(res.status, 200, `${path}: ${res.status} ${res.location ?? ''}`);
+      check(path, res.html, markers);
+    }
+  });
+
+  it('team pages: notes and names synced from the field show the text escaped', async () => {
+    await seedField(env.db, web.ctx);
+    await env.db.kysely.updateTable('follow_ups').set({ note: `${P.script} ${P.img}` }).execute();
+    await env.db.kysely.updateTable('blockers').set({ note: `${P.textarea} ${P.link}` }).execute();
+    await sql`UPDATE households SET data = jsonb_set(data, '{headName}', to_jsonb(${P.style}::text))`.execute(env.db.kysely);
+    const c = new PageClient(web.baseUrl);
+    await c.signIn(admin.username, admin.password);
+    const pages: [string, string[]][] = [
+      ['/office/teams', []],
+      [`/office/teams/${VILLAGE}`, ['xss01', 'xss02', 'xss04', 'xss08']],
+      ['/office/teams/conflicts', []],
     ];
     for (const [path, markers] of pages) {
       const res = await c.get(path);
