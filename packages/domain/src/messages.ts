@@ -75,6 +75,10 @@ export const PROBLEMS = {
     vi: 'Tệp nhập chưa đúng định dạng. Không có dòng nào được lưu. Hãy sửa các dòng được nêu rồi nhập lại cả tệp.',
     en: 'The import file has errors. Nothing was stored. Correct the lines listed and import the whole file again.',
   },
+  'import.empty': {
+    vi: 'Tệp nhập không có hồ sơ nào. Hãy kiểm tra đã chọn đúng tệp, có dòng tiêu đề và các dòng hồ sơ.',
+    en: 'The import file holds no dossiers. Check that it is the right file, with the header and the dossier lines.',
+  },
   'report.bad_period': {
     vi: 'Kỳ báo cáo chưa hợp lệ. Hãy chọn ngày bắt đầu không sau ngày kết thúc, theo dạng NNNN-TT-NN.',
     en: 'The report period is not valid. Use YYYY-MM-DD dates with the start not after the end.',

@@ -62,6 +62,8 @@ export async function importDossiersCsv(ctx: AppContext, path: string, opts: Imp
             opts.onProgress?.(done, run.validRows ?? undefined);
           },
         });
+        // A file with only a header (or blank lines) is a mistake worth saying, not a success.
+        if (inserted === 0) throw new Problem(400, 'import.empty', `${basename(path)} holds no dossier lines`);
         await auditImport(client, opts.actorId, importId, { file: basename(path), rows: inserted });
         return inserted;
       },
