@@ -375,14 +375,25 @@ export async function soak(o: SoakOptions): Promise<SoakOutcome> {
   const shape = { ...DEFAULT_SHAPE, ...o.shape };
   const tag = `[${o.engine}]`;
   o.log(`${tag} soak: ${o.seconds} s of the mixed load (${shape.connections} submitting, ${shape.phones} phones), server RSS every ${o.sampleSeconds} s; load average before: ${loads()}`);
-  return withServer(o.engine, { serverUrl: o.serverUrl, shape, log: o.log, ...(o.database ? { database: o.database } : {}) }, async (baseUrl, pid, c) => {
+  // --expose-gc: the server collects garbage on SIGUSR2 (cli/serve.ts), so each sample reads the
+  // memory the server still holds, not garbage V8 has not got round to collecting yet.
+  return withServer(o.engine, { serverUrl: o.serverUrl, shape, log: o.log, nodeArgs: ['--expose-gc'], ...(o.database ? { database: o.database } : {}) }, async (baseUrl, pid, c) => {
     const samples: RssSample[] = [];
+    const pending: Promise<void>[] = [];
     let prev: MixedTick | null = null;
     const t0 = performance.now();
     const sample = (tick: MixedTick) => {
+      const atS = (performance.now() - t0) / 1000;
+      try {
+        process.kill(pid, 'SIGUSR2');
+      } catch {
+        return; // the server is gone; the load reports the errors
+      }
+      pending.push(new Promise<void>((resolve) => setTimeout(resolve, 500)).then(() => record(tick, atS)));
+    };
+    const record = (tick: MixedTick, atS: number) => {
       const rss = rssOfMb(pid);
       if (rss === null) return;
-      const atS = (performance.now() - t0) / 1000;
       samples.push({ atS, rssMb: rss });
       const sum = (t: MixedTick | null, k: 'requests' | 'errors') => Object.values(t?.[k] ?? {}).reduce((a, b) => a + b, 0);
       const submits = (tick.requests[GROUPS.submit] ?? 0) - (prev?.requests[GROUPS.submit] ?? 0);
@@ -392,6 +403,7 @@ export async function soak(o: SoakOptions): Promise<SoakOutcome> {
       prev = tick;
     };
     const r = await mixedLoadInWorker(specOf(baseUrl, c, shape, { warmupMs: 0, durationMs: o.seconds * 1000, tickMs: o.sampleSeconds * 1000 }), sample);
+    await Promise.all(pending);
     const figures = figuresOf(r);
     printFigures(o.log, tag, r.elapsedMs / 1000, figures);
     const warmUp = o.warmUp ?? 1 / 3;

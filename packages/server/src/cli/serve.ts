@@ -9,4 +9,7 @@ export async function runServe(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // Only when started with --expose-gc (the soak bench): a full collection before each memory sample.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) process.on('SIGUSR2', () => gc());
 }
