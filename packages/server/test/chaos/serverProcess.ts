@@ -4,21 +4,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createServer } from 'node:net';
 
 const CAUSO_BIN = fileURLToPath(new URL('../../../../bin/causo.mjs', import.meta.url));
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
+// One free-port finder for the tests and the benches.
+export { freePort } from '../../src/bench/serverProcess.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
