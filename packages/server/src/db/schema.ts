@@ -163,6 +163,8 @@ export interface Ii06aCountersTable {
   unit_id: number;
   sector_code: string;
   day: string;
+  /** Rows of one key are split in shards so concurrent writers do not queue on one row lock (014_counter_shards.sql). */
+  shard: Generated<number>;
   received_online: Generated<number>;
   received_direct: Generated<number>;
   open_delta: Generated<number>;

@@ -112,7 +112,7 @@ async function counters(db: Db, units: Unit[], day: string, c: { online?: number
         .insertInto('ii06a_counters')
         .values({ unit_id: u.id, sector_code, day, received_online: c.online ?? 0, received_direct: c.direct ?? 0, resolved_before: c.before ?? 0, resolved_on: c.on ?? 0, resolved_late: c.late ?? 0 })
         .onConflict((oc) =>
-          oc.columns(['unit_id', 'sector_code', 'day']).doUpdateSet((eb) => ({
+          oc.columns(['unit_id', 'sector_code', 'day', 'shard']).doUpdateSet((eb) => ({
             received_online: eb('ii06a_counters.received_online', '+', c.online ?? 0),
             received_direct: eb('ii06a_counters.received_direct', '+', c.direct ?? 0),
             resolved_before: eb('ii06a_counters.resolved_before', '+', c.before ?? 0),

@@ -74,6 +74,40 @@ describeEachEngine('security: signed callbacks cannot be replayed or bent', (env
     assert.equal(replay.statusCode, 401, replay.body);
   });
 
+  it('refuses a replay sent to another app process on the same database (the memory of signatures is shared)', async () => {
+    const second = await startWebServer(env.db, clock, (ctx) => {
+      ctx.config.SMS_HTTP_CALLBACK_SECRET = SMS_SECRET;
+    });
+    try {
+      const raw = JSON.stringify({ receipts: [{ id: 'prov-sec-3', status: 'delivered' }] });
+      const ts = Math.floor(clock.current.getTime() / 1000);
+      assert.equal((await signedPost(RECEIPTS_PATH, raw, ts)).statusCode, 200);
+      const headers = { 'content-type': 'application/json', 'x-causo-timestamp': String(ts), 'x-causo-signature': signCallback(SMS_SECRET, ts, raw) };
+      const elsewhere = await second.app.inject({ method: 'POST', url: RECEIPTS_PATH, headers, payload: raw });
+      assert.equal(elsewhere.statusCode, 401, elsewhere.body);
+      assert.equal(elsewhere.json<{ code: string }>().code, 'notify.bad_signature');
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('forgets a signature once its window has passed, so the table does not grow', async () => {
+    const raw = JSON.stringify({ receipts: [{ id: 'prov-sec-4', status: 'delivered' }] });
+    const ts = Math.floor(clock.current.getTime() / 1000);
+    assert.equal((await signedPost(RECEIPTS_PATH, raw, ts)).statusCode, 200);
+    const kept = async () => Number((await env.db.kysely.selectFrom('notify_callback_signatures').select((eb) => eb.fn.countAll<string>().as('n')).where('expires_at', '<=', new Date((ts + 300) * 1000)).executeTakeFirstOrThrow()).n);
+    assert.ok((await kept()) >= 1);
+    const later = clock.current.getTime() + 301_000;
+    clock.current = new Date(later);
+    try {
+      const raw2 = JSON.stringify({ receipts: [{ id: 'prov-sec-5', status: 'delivered' }] });
+      assert.equal((await signedPost(RECEIPTS_PATH, raw2, Math.floor(later / 1000))).statusCode, 200);
+      assert.equal(await kept(), 0, 'signatures out of the window are deleted at the next claim');
+    } finally {
+      clock.current = new Date(later - 301_000);
+    }
+  });
+
   it('refuses a callback whose signature headers are doubled or empty', async () => {
     const raw = JSON.stringify({ receipts: [{ id: 'prov-sec-2', status: 'delivered' }] });
     const ts = Math.floor(clock.current.getTime() / 1000);

@@ -706,7 +706,7 @@ const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
  */
 async function mergeCounters(client: RawClient, countersCsv: readonly string[]): Promise<void> {
   if (countersCsv.length === 0) return;
-  await client.query('CREATE TEMP TABLE bulk_counters (LIKE ii06a_counters) ON COMMIT DROP');
+  await client.query('CREATE TEMP TABLE bulk_counters (LIKE ii06a_counters INCLUDING DEFAULTS) ON COMMIT DROP');
   for (const csv of countersCsv) await client.copyCsv('bulk_counters', COUNTER_TABLE_COLUMNS, csv);
   const list = COUNTER_TABLE_COLUMNS.join(', ');
   const sums = COUNTER_COLUMNS.map((c) => `sum(${c})`).join(', ');
@@ -714,7 +714,7 @@ async function mergeCounters(client: RawClient, countersCsv: readonly string[]):
   await client.query(
     `INSERT INTO ii06a_counters (${list})
      SELECT unit_id, sector_code, day, ${sums} FROM bulk_counters GROUP BY unit_id, sector_code, day ORDER BY unit_id, sector_code, day
-     ON CONFLICT (unit_id, sector_code, day) DO UPDATE SET
+     ON CONFLICT (unit_id, sector_code, day, shard) DO UPDATE SET
        ${COUNTER_COLUMNS.map((c) => `${c} = ii06a_counters.${c} + excluded.${c}`).join(',\n       ')}`,
   );
   await client.query('DROP TABLE bulk_counters');

@@ -232,7 +232,6 @@ export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: Work
       payload: JSON.stringify({ channel: n.channel, dueAt: dueAt?.toISOString() ?? null }),
     })
     .execute();
-  await applyCounterDeltas(trx, unit.ancestor_ids, procedure.sector_code, contributionDiff(null, after));
   await audit(trx, {
     actorId: n.who.userId,
     action: 'dossier.create',
@@ -243,6 +242,9 @@ export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: Work
   });
   // Received on the spot (counter, post): the applicant gets the code and the due date by SMS.
   if (status === 2 && a.phone) await notifyDossierAction(ctx, trx, row, { action: 'receive', at, dueAt });
+  // Last: the counter rows are shared with every dossier of the unit's ancestors that day, and
+  // their locks are held until commit; taking them last keeps that wait short.
+  await applyCounterDeltas(trx, unit.ancestor_ids, procedure.sector_code, contributionDiff(null, after));
   return { id, code, row };
 }
 
@@ -352,7 +354,6 @@ export async function applyAction(ctx: AppContext, trx: Trx, d: DossierRecord, w
     })
     .execute();
   const unit = await findUnitById(trx, d.unit_id);
-  await applyCounterDeltas(trx, unit?.ancestor_ids ?? [d.unit_id], d.sector_code, contributionDiff(before, after));
   await notifyDossierAction(ctx, trx, d, { action: input.action, at, dueAt: lastDue, missingDocuments: input.missingDocuments });
   await audit(trx, {
     actorId: who.userId,
@@ -362,6 +363,8 @@ export async function applyAction(ctx: AppContext, trx: Trx, d: DossierRecord, w
     ip: who.ip,
     detail: { from, to, ...(who.citizenId ? { citizenId: who.citizenId } : {}) },
   });
+  // Last, for the same reason as in insertNewDossier: shared rows, locked until commit.
+  await applyCounterDeltas(trx, unit?.ancestor_ids ?? [d.unit_id], d.sector_code, contributionDiff(before, after));
 }
 
 function workingMinutesLeft(calendar: WorkingCalendar, d: DossierRecord, now: Date): number | null {

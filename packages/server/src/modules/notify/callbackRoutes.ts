@@ -62,20 +62,30 @@ const rawBodies = new WeakMap<FastifyRequest, string>();
 /**
  * Signatures already accepted, until their timestamp leaves the window: the same signed
  * callback played again inside the 5 minutes (a second reply SMS, an old receipt over a newer
- * one) is refused like a stale one. Kept per process; the window bounds its size.
+ * one) is refused like a stale one. Kept in the database, so a replay sent to another app
+ * process is refused too; the window bounds the table's size (expired rows go at each claim).
  */
-class SeenSignatures {
-  readonly #until = new Map<string, number>();
-  /** False when `signature` was accepted before (and is still inside the window). */
-  claim(signature: string, ts: number, nowS: number): boolean {
-    for (const [sig, until] of this.#until) if (until < nowS) this.#until.delete(sig);
-    if (this.#until.has(signature)) return false;
-    this.#until.set(signature, ts + MAX_SKEW_S);
-    return true;
-  }
+async function claimSignature(ctx: AppContext, signature: string, ts: number): Promise<boolean> {
+  const now = ctx.now();
+  return ctx.db.transaction(async (trx) => {
+    await trx.deleteFrom('notify_callback_signatures').where('expires_at', '<', now).execute();
+    const claimed = await trx
+      .insertInto('notify_callback_signatures')
+      .values({ signature, expires_at: new Date((ts + MAX_SKEW_S) * 1000) })
+      .onConflict((oc) => oc.column('signature').doNothing())
+      .returning('signature')
+      .executeTakeFirst();
+    return claimed !== undefined;
+  });
 }
 
-function verify(ctx: AppContext, req: FastifyRequest, seen: SeenSignatures): void {
+/** A callback that failed after its claim may be sent again by the provider (same signature). */
+async function releaseSignature(ctx: AppContext, signature: string): Promise<void> {
+  await ctx.db.kysely.deleteFrom('notify_callback_signatures').where('signature', '=', signature).execute();
+}
+
+/** Checks the signature and claims it; answers the claimed signature, to release if handling fails. */
+async function verify(ctx: AppContext, req: FastifyRequest): Promise<string> {
   const secret = ctx.config.SMS_HTTP_CALLBACK_SECRET;
   if (!secret) throw new Problem(404, 'request.not_found');
   const ts = Number(req.headers['x-causo-timestamp']);
@@ -92,14 +102,25 @@ function verify(ctx: AppContext, req: FastifyRequest, seen: SeenSignatures): voi
     ctx.log.warn({ route: req.url, fresh }, 'SMS callback refused: bad or stale signature');
     throw new Problem(401, 'notify.bad_signature', 'missing, wrong or stale X-Causo-Signature');
   }
-  if (!seen.claim(given, ts, ctx.now().getTime() / 1000)) {
+  if (!(await claimSignature(ctx, given, ts))) {
     ctx.log.warn({ route: req.url }, 'SMS callback refused: replayed signature');
     throw new Problem(401, 'notify.bad_signature', 'this signed callback was already received');
+  }
+  return given;
+}
+
+/** Runs `handle` for a verified callback; if it fails, the signature is released so the provider's retry is not taken for a replay. */
+async function verified<T>(ctx: AppContext, req: FastifyRequest, handle: () => Promise<T>): Promise<T> {
+  const signature = await verify(ctx, req);
+  try {
+    return await handle();
+  } catch (e) {
+    await releaseSignature(ctx, signature).catch((err: unknown) => ctx.log.error({ err }, 'could not release an SMS callback signature'));
+    throw e;
   }
 }
 
 export function notifyCallbackRoutes(app: ZodApp, ctx: AppContext): void {
-  const seen = new SeenSignatures();
   // The signature covers the bytes as sent, so these routes keep the raw body.
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: 256 * 1024 }, (req, body, done) => {
     rawBodies.set(req, String(body));
@@ -117,15 +138,15 @@ export function notifyCallbackRoutes(app: ZodApp, ctx: AppContext): void {
       config: { public: true },
       schema: { tags: ['notify'], summary: "The SMS provider's signed delivery receipts", ...signed, body: ReceiptsBody, response: { 200: z.object({ recorded: z.number(), unknown: z.number() }) } },
     },
-    async (req) => {
-      verify(ctx, req, seen);
-      const outcomes = await recordReceipts(
-        ctx,
-        req.body.receipts.map((r) => ({ providerId: r.id, state: STATE[r.status], detail: `${r.status}${r.error ? ` ${r.error}` : ''}`, at: r.at ? new Date(r.at) : ctx.now() })),
-      );
-      const recorded = outcomes.filter((o) => o === 'recorded').length;
-      return { recorded, unknown: outcomes.length - recorded };
-    },
+    async (req) =>
+      verified(ctx, req, async () => {
+        const outcomes = await recordReceipts(
+          ctx,
+          req.body.receipts.map((r) => ({ providerId: r.id, state: STATE[r.status], detail: `${r.status}${r.error ? ` ${r.error}` : ''}`, at: r.at ? new Date(r.at) : ctx.now() })),
+        );
+        const recorded = outcomes.filter((o) => o === 'recorded').length;
+        return { recorded, unknown: outcomes.length - recorded };
+      }),
   );
 
   app.post(
@@ -134,10 +155,10 @@ export function notifyCallbackRoutes(app: ZodApp, ctx: AppContext): void {
       config: { public: true },
       schema: { tags: ['notify'], summary: "A resident's text to the province's number (HS <code>, SIM, VNEID), from the SMS provider, signed", ...signed, body: InboundBody, response: { 200: z.object({ outcome: z.enum(['answered', 'limited']) }) } },
     },
-    async (req) => {
-      verify(ctx, req, seen);
-      const outcome = await handleInboundSms(ctx, { from: req.body.from, to: req.body.to, text: req.body.text, receivedAt: req.body.receivedAt ? new Date(req.body.receivedAt) : ctx.now() });
-      return { outcome };
-    },
+    async (req) =>
+      verified(ctx, req, async () => {
+        const outcome = await handleInboundSms(ctx, { from: req.body.from, to: req.body.to, text: req.body.text, receivedAt: req.body.receivedAt ? new Date(req.body.receivedAt) : ctx.now() });
+        return { outcome };
+      }),
   );
 }

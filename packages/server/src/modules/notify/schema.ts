@@ -13,9 +13,16 @@ export interface SmsInboundTable {
   received_at: ColumnType<Date, Date | string, Date | string>;
 }
 
+/** Signed SMS callbacks already accepted, until their timestamp leaves the window (015_callback_signatures.sql). */
+export interface NotifyCallbackSignaturesTable {
+  signature: string;
+  expires_at: ColumnType<Date, Date | string, Date | string>;
+}
+
 declare module '../../db/schema.ts' {
   interface DB {
     sms_inbound: SmsInboundTable;
+    notify_callback_signatures: NotifyCallbackSignaturesTable;
   }
   interface UsersTable {
     /** The member's mobile, sealed (reminders by SMS); found by `phone_hash`. */

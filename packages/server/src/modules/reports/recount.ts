@@ -89,13 +89,16 @@ function loggedAction(action: string, toStatus: Status, occurredAt: Date, payloa
 
 const dateOrNull = (v: unknown): Date | null => (typeof v === 'string' && v !== '' ? new Date(v) : null);
 
-/** The counters as stored, all-zero rows dropped (a dossier that moved on can leave one). */
+/** The counters as stored, their shards added up, all-zero rows dropped (a dossier that moved on can leave one). */
 export async function countersTable(db: Db): Promise<CounterTable> {
   const rows = await db.kysely.selectFrom('ii06a_counters').selectAll().execute();
   const table: CounterTable = new Map();
   for (const r of rows) {
     const values = r as unknown as Record<string, number | string>;
-    table.set(counterKey(r.unit_id, r.sector_code, r.day), Object.fromEntries(COLUMNS.map((c) => [c, Number(values[c] ?? 0)])));
+    const key = counterKey(r.unit_id, r.sector_code, r.day);
+    const row = table.get(key) ?? zeroRow();
+    for (const c of COLUMNS) row[c] = (row[c] ?? 0) + Number(values[c] ?? 0);
+    table.set(key, row);
   }
   return withoutZeroRows(table);
 }
