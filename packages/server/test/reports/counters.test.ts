@@ -5,6 +5,8 @@ import { describeEachEngine } from '../support/engines.ts';
 import { makeOfficer, testContext, txid } from '../support/fixtures.ts';
 import { actOnDossier, createDossier } from '../../src/modules/dossiers/service.ts';
 import { verifyCounters } from '../../src/modules/reports/recount.ts';
+import { COUNTER_SHARDS, applyCounterDeltas } from '../../src/modules/reports/counters.ts';
+import { sql } from 'kysely';
 import { mulberry32 } from '../../src/bench/syntheticDossiers.ts';
 
 describeEachEngine('II.06a counters', (env) => {
@@ -53,6 +55,63 @@ describeEachEngine('II.06a counters', (env) => {
     const result = await verifyCounters(env.db);
     assert.deepEqual(result.differences, []);
     assert.ok(result.ok);
+  });
+
+  it('lets two transactions add to the same counter row at once, each in its own shard (PostgreSQL: no wait for the other to commit)', async (t) => {
+    if (env.engine !== 'postgres') return t.skip('PGlite is one connection: transactions never overlap');
+    const unit = await env.db.kysely.selectFrom('units').select(['id', 'ancestor_ids']).where('level', '=', 'commune').executeTakeFirstOrThrow();
+    const key = { day: '2026-11-30', sector: 'tu_phap' };
+    const add = (trx: Parameters<Parameters<typeof env.db.transaction>[0]>[0]) => applyCounterDeltas(trx, unit.ancestor_ids, key.sector, [{ day: key.day, field: 'receivedDirect', delta: 1 }]);
+    const pidOf = async (trx: Parameters<Parameters<typeof env.db.transaction>[0]>[0]) => (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]?.pid ?? -1;
+    let releaseFirst = () => {};
+    const firstHolds = new Promise<void>((r) => (releaseFirst = r));
+    let firstShard = -1;
+    let wrote = () => {};
+    const firstWrote = new Promise<void>((r) => (wrote = r));
+    const first = env.db.transaction(async (trx) => {
+      firstShard = (await pidOf(trx)) % COUNTER_SHARDS;
+      await add(trx);
+      wrote();
+      await firstHolds; // the first transaction keeps its row locks until the second has committed
+    });
+    await Promise.race([firstWrote, first]);
+    // Connections whose shard is the first one's are held open (and left alone) until one on another shard comes.
+    const parked: (() => void)[] = [];
+    try {
+      for (let attempt = 0; ; attempt++) {
+        assert.ok(attempt < 6, 'no connection on another shard');
+        let park = () => {};
+        const parkedNow = new Promise<void>((r) => (park = r));
+        const outcome = await new Promise<'same' | 'committed'>((resolve, reject) => {
+          env.db
+            .transaction(async (trx) => {
+              if ((await pidOf(trx)) % COUNTER_SHARDS === firstShard) {
+                resolve('same');
+                await parkedNow;
+                return;
+              }
+              await sql`set local lock_timeout = '3s'`.execute(trx); // a wait on the first transaction's lock fails the test
+              await add(trx);
+            })
+            .then(() => resolve('committed'), reject);
+        });
+        if (outcome === 'committed') break;
+        parked.push(park);
+      }
+    } finally {
+      for (const p of parked) p();
+      releaseFirst();
+    }
+    await first;
+    const total = await env.db.kysely
+      .selectFrom('ii06a_counters')
+      .select((eb) => eb.fn.sum<string>('received_direct').as('n'))
+      .where('unit_id', '=', unit.id)
+      .where('sector_code', '=', key.sector)
+      .where('day', '=', key.day)
+      .executeTakeFirstOrThrow();
+    assert.equal(Number(total.n), 2, 'both additions are counted, summed over the shards');
+    await env.db.kysely.deleteFrom('ii06a_counters').where('day', '=', key.day).execute();
   });
 
   it('notices a counter that was changed behind the platform’s back', async () => {
