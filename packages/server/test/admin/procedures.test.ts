@@ -5,6 +5,7 @@ import { startWebServer, type WebServer } from '../support/webServer.ts';
 import { txid } from '../support/fixtures.ts';
 import { createDossier } from '../../src/modules/dossiers/service.ts';
 import { listProcedures } from '../../src/modules/procedures/queries.ts';
+import { allProcedures } from '../../src/modules/dossiers/office/lookups.ts';
 import { loadOfficer } from '../../src/modules/auth/service.ts';
 import { assertHas, officerOn, signedIn, summaryOf, type Client } from './support.ts';
 
@@ -58,8 +59,11 @@ describeEachEngine('administration: procedures', (env) => {
 
   it('changes names (and the search follows), fees, the online level and pauses a procedure', async () => {
     const form = await formFor('1.004873', { nameVi: 'Cấp giấy xác nhận tình trạng hôn nhân (mẫu mới)', onlineLevel: 'partial', active: 'no', 'fee.0.amount': '5.000', 'fee.1.nameVi': 'Phí sao y', 'fee.1.nameEn': 'Copy fee', 'fee.1.amount': '2000', 'fee.1.per': 'page' });
+    const cachedBefore = (await allProcedures(web.ctx)).find((p) => p.code === '1.004873'); // the office queue's filter keeps names for a minute
+    assert.notEqual(cachedBefore?.nameVi, form.nameVi);
     const res = await client.post('/office/admin/procedures/1.004873', form);
     assert.equal(res.status, 303, summaryOf(res.html));
+    assert.equal((await allProcedures(web.ctx)).find((p) => p.code === '1.004873')?.nameVi, form.nameVi, 'the queue sees the new name at once');
     const row = await env.db.kysely.selectFrom('procedures').selectAll().where('code', '=', '1.004873').executeTakeFirstOrThrow();
     assert.equal(row.online_level, 'partial');
     assert.equal(row.active, false);

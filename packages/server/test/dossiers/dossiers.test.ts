@@ -83,6 +83,32 @@ describeEachEngine('dossiers', (env) => {
     assert.deepEqual(log.actions?.map((x) => x.action), ['create', 'start_processing']);
   });
 
+  it('answers a repeated creation with the stored dossier even when a check would now refuse it, and leaves no gap in the code numbers', async () => {
+    const ctx = testContext(env.db);
+    ctx.clock.set('2022-08-24T10:00:00+07:00');
+    const actor = await makeOfficer(env.db, [{ role: 'officer', unitCode: '25312' }]);
+    const body = input({ unitCode: '25312', procedureCode: '2.000815' });
+    const first = await createDossier(ctx, actor, body);
+    const again = await createDossier(ctx, actor, body);
+    assert.equal(again.code, first.code);
+    assert.equal(again.replayed, true);
+    // The procedure is withdrawn after the first answer was lost: the repeat still gets its dossier.
+    await env.db.kysely.updateTable('procedures').set({ active: false }).where('code', '=', '2.000815').execute();
+    try {
+      const late = await createDossier(ctx, actor, body);
+      assert.equal(late.code, first.code);
+      assert.equal(late.replayed, true);
+      await rejects(createDossier(ctx, actor, input({ unitCode: '25312', procedureCode: '2.000815' })), 404, 'procedure.not_found');
+    } finally {
+      await env.db.kysely.updateTable('procedures').set({ active: true }).where('code', '=', '2.000815').execute();
+    }
+    // The repeats' rolled-back attempts used no code number: the next dossier follows on.
+    const next = await createDossier(ctx, actor, input({ unitCode: '25312' }));
+    assert.equal(Number(next.code.slice(-4)), Number(first.code.slice(-4)) + 1);
+    const stored = await env.db.kysely.selectFrom('dossier_actions').select((eb) => eb.fn.countAll<string>().as('n')).where('transaction_id', '=', body.transactionId).executeTakeFirstOrThrow();
+    assert.equal(Number(stored.n), 1);
+  });
+
   it('answers 409 to an action the state machine does not allow and changes nothing', async () => {
     const ctx = testContext(env.db);
     const actor = await makeOfficer(env.db, [{ role: 'officer', unitCode: '25309' }]);

@@ -5,6 +5,11 @@
  * scanned for injected elements, event-handler attributes and javascript: URLs; the printed
  * forms (PDF) show it as text; spreadsheet exports never hold a formula and CSV cells that a
  * spreadsheet would run are neutralised.
+ * The same holds for what an administrator writes on a procedure's admin page (Vietnamese and
+ * English names, fee names, the form's labels, hints and choice labels: portal catalogue, search,
+ * application, back-office queue, dossier, intake, admin pages, the receipt PDF) and for a unit's
+ * name (no page edits it: it comes from the reference files; queue, dossier, admin unit pages and
+ * replacement preview, dashboard, public results pages and CSV, II.06a page, PDF, XLSX and CSV).
  */
 import { it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,10 +18,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
+import { foldDiacritics } from '@causo/domain';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
 import { makeCitizen, type TestCitizen } from '../support/citizens.ts';
-import { COMMUNE, PageClient, officerAt, type TestOfficer } from '../office/helpers.ts';
+import { COMMUNE, OTHER_COMMUNE, PageClient, officerAt, type TestOfficer } from '../office/helpers.ts';
 import { pdfPages } from '../reports/pdfText.ts';
 import { loadOfficer } from '../../src/modules/auth/service.ts';
 import { submitOnline } from '../../src/modules/dossiers/citizenDossiers.ts';
@@ -40,6 +46,23 @@ const P = {
   rtl: `Lê \u202Eexe.gpj\u202C xss07`,
   style: `</style><iframe src=javascript:alert(1)>xss08`,
 };
+
+/** A payload of the set with a marker of its own, to tell on a page which field reached it. */
+const remark = (payload: string, n: number) => payload.replace(/xss\d\d/, `xss${n}`);
+
+/** What an administrator writes about a procedure (1.001193) on its admin page. */
+const ADMIN = {
+  nameVi: `${remark(P.script, 11)} ${remark(P.img, 11)}`,
+  nameEn: `${remark(P.link, 12)} ${remark(P.quote, 12)}`,
+  feeVi: remark(P.textarea, 13),
+  feeEn: remark(P.style, 13),
+  label: `${remark(P.style, 14)} ${remark(P.rtl, 14)}`,
+  hint: `${remark(P.textarea, 15)} ${remark(P.link, 15)}`,
+  option: remark(P.quote, 16),
+};
+/** A commune's name as the reference files could carry it (it also starts like a formula). */
+const UNIT_NAME = `=HYPERLINK("http://x","xss17") ${remark(P.img, 17)}`;
+const PROCEDURE = '1.001193';
 
 /** What a browser would see as markup: tags, their attributes (quote-aware), and script bodies. */
 export function injectionsIn(html: string): string[] {
@@ -118,6 +141,36 @@ describeEachEngine('security: stored XSS in every free-text field, on every page
     ).id;
     // A resident's text to the province's number, shown to the operator on /office/notifications.
     await handleInboundSms(ctx, { from: '0912777001', to: '8088', text: `HS ${P.script}`, receivedAt: ctx.now() });
+
+    // An administrator renames the procedure, gives it a fee and relabels its form on its admin page
+    // (before any page is seen: the queue keeps procedure names for a minute).
+    const adminClient = new PageClient(web.baseUrl);
+    await adminClient.signIn(admin.username, admin.password);
+    const row = await env.db.kysely.selectFrom('procedures').selectAll().where('code', '=', PROCEDURE).executeTakeFirstOrThrow();
+    const form = structuredClone(row.form) as { key: string; labelVi: string; hintVi?: string; options?: { labelVi: string }[] }[];
+    const childName = form.find((f) => f.key === 'childFullName');
+    const sexOption = form.find((f) => f.key === 'childSex')?.options?.[0];
+    assert.ok(childName && sexOption);
+    Object.assign(childName, { labelVi: ADMIN.label, hintVi: ADMIN.hint });
+    sexOption.labelVi = ADMIN.option;
+    assert.equal((await adminClient.get(`/office/admin/procedures/${PROCEDURE}`)).status, 200);
+    const saved = await adminClient.post(`/office/admin/procedures/${PROCEDURE}`, {
+      nameVi: ADMIN.nameVi,
+      nameEn: ADMIN.nameEn,
+      onlineLevel: row.online_level,
+      slaValue: String(row.sla_value),
+      slaUnit: row.sla_unit,
+      active: 'yes',
+      'fee.0.nameVi': ADMIN.feeVi,
+      'fee.0.nameEn': ADMIN.feeEn,
+      'fee.0.amount': '8000',
+      'fee.0.per': '',
+      formJson: JSON.stringify(form),
+    });
+    assert.equal(saved.status, 303, textOf(saved.html).replace(/\s+/g, ' ').slice(0, 800));
+    // No page edits a unit's name: names come from the reference files an operator loads
+    // (`seed reference`), so the row that loader fills is written here.
+    await env.db.kysely.updateTable('units').set({ name: UNIT_NAME, search_name: foldDiacritics(UNIT_NAME) }).where('code', '=', COMMUNE).execute();
   });
   after(async () => {
     await web?.close();
@@ -231,7 +284,128 @@ describeEachEngine('security: stored XSS in every free-text field, on every page
     );
     assert.ok(seen, 'the campaign name is in the spreadsheet');
   });
+
+  const visit = async (c: PageClient, pages: [string, string[]][]) => {
+    for (const [path, markers] of pages) {
+      const res = await c.get(path);
+      assert.equal(res.status, 200, `${path}: ${res.status} ${res.location ?? ''}`);
+      check(path, res.html, markers);
+    }
+  };
+  const download = async (c: PageClient, path: string) => {
+    const res = await fetch(web.baseUrl + path, { headers: { cookie: `causo_session=${c.jar.causo_session ?? ''}` } });
+    assert.equal(res.status, 200, path);
+    return Buffer.from(await res.arrayBuffer());
+  };
+  /** PDF text with all white space removed (a long name wraps inside its table cell). */
+  const pdfText = async (pdf: Buffer) => (await pdfPages(pdf)).join('').replace(/\s+/g, '');
+  const squeeze = (s: string) => s.replace(/\s+/g, '');
+
+  it('portal: an administrator’s procedure name, fee and form labels show as text in the catalogue and the application', async () => {
+    const c = new PageClient(web.baseUrl, citizen.cookie);
+    await visit(c, [
+      ['/', ['xss11']],
+      ['/services?sector=HT', ['xss11']],
+      ['/services?event=birth', ['xss11']],
+      [`/services/${PROCEDURE}`, ['xss11', 'xss13']],
+      [`/services/${PROCEDURE}?lang=en`, ['xss12', 'xss13']],
+      ['/services/search?q=xss12&lang=vi', ['xss11']],
+      [`/apply/${PROCEDURE}`, ['xss11', 'xss13']],
+      ['/my', ['xss11']],
+      [`/my/${supplement}`, ['xss11']],
+      // The public results pages name every commune.
+      ['/performance?province=75', ['xss17']],
+      [`/performance/${COMMUNE}`, ['xss17']],
+    ]);
+    const results = parseCsv((await download(c, '/performance.csv?unit=75')).toString('utf8').replace(/^\uFEFF/, ''));
+    for (const field of results.flat()) assert.doesNotMatch(field, /^[=+\-@\t\r]/, `results CSV field ${JSON.stringify(field)}`);
+    assert.ok(results.some((r) => r.includes(`'${UNIT_NAME}`)), 'the unit name is in the results CSV, behind an apostrophe');
+    const started = await c.post(`/apply/${PROCEDURE}`, {});
+    assert.equal(started.status, 303, textOf(started.html).slice(0, 400));
+    const first = started.location ?? '';
+    assert.match(first, /\/q\/childFullName$/);
+    await visit(c, [
+      [first, ['xss11', 'xss14', 'xss15']],
+      [first.replace(/childFullName$/, 'childSex'), ['xss16']],
+    ]);
+  });
+
+  it('back office and administration: procedure and unit names show as text; reports, forms and exports hold them as text', async () => {
+    const adminPages = new PageClient(web.baseUrl);
+    await adminPages.signIn(admin.username, admin.password);
+    const unitIdOf = async (code: string) =>
+      (await env.db.kysely.selectFrom('units').select('id').where('code', '=', code).where('valid_from', '<=', '2026-11-25').where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', '2026-11-25')])).executeTakeFirstOrThrow()).id;
+    const communeId = await unitIdOf(COMMUNE);
+    const period = 'from=2026-10-15&to=2026-11-25';
+    await visit(adminPages, [
+      ['/office?tab=all', ['xss11', 'xss17']],
+      [`/office/dossiers/${supplement}`, ['xss11', 'xss17']],
+      ['/office/admin/procedures?q=xss11', ['xss11']],
+      [`/office/admin/procedures/${PROCEDURE}`, ['xss11', 'xss12', 'xss13', 'xss14', 'xss15', 'xss16']],
+      ['/office/admin/units?q=xss17', ['xss17']],
+      [`/office/admin/units/${communeId}`, ['xss17']],
+      [`/office/reports/ii06a?unit=75&${period}`, ['xss17']],
+      [`/office/reports/ii06a?unit=${COMMUNE}&${period}`, ['xss17']],
+      [`/office/dashboard?unit=${COMMUNE}`, ['xss17']],
+    ]);
+    // The replacement preview puts the new unit's name inside its sentences.
+    await adminPages.get(`/office/admin/units/${await unitIdOf(OTHER_COMMUNE)}`);
+    const preview = await adminPages.post(`/office/admin/units/${await unitIdOf(OTHER_COMMUNE)}/replace`, { step: 'preview', newCodes: COMMUNE, kind: 'full', effective: '2026-12-01' });
+    assert.equal(preview.status, 200, textOf(preview.html).replace(/\s+/g, ' ').slice(0, 600));
+    check('replacement preview', preview.html, ['xss17']);
+
+    const desk = new PageClient(web.baseUrl);
+    await desk.signIn(officer.username, officer.password);
+    await visit(desk, [
+      [`/office/intake?unit=${COMMUNE}&q=xss11`, ['xss11']],
+      [`/office/intake/new?unit=${COMMUNE}&procedure=${PROCEDURE}`, ['xss11', 'xss14', 'xss16']],
+    ]);
+
+    const receipt = await pdfText(await download(adminPages, `/office/dossiers/${supplement}/forms/01.pdf`));
+    for (const m of [squeeze(ADMIN.nameVi), `onerror=alert('xss17')`]) assert.ok(receipt.includes(m), `receipt: ${m} not in ${receipt.slice(0, 400)}`);
+
+    const report = await pdfText(await download(adminPages, `/office/reports/ii06a.pdf?unit=75&${period}`));
+    assert.ok(report.includes(squeeze(UNIT_NAME)), `II.06a PDF: the unit name is not in ${report.slice(0, 400)}`);
+
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await download(adminPages, `/office/reports/ii06a.xlsx?unit=75&${period}`)) as unknown as ArrayBuffer);
+    let inSheet = false;
+    wb.eachSheet((ws) =>
+      ws.eachRow((row) =>
+        row.eachCell((cell) => {
+          assert.notEqual(cell.type, ExcelJS.ValueType.Formula, `${ws.name}!${cell.address} is a formula`);
+          if (String(cell.value).includes('xss17')) inSheet = true;
+        }),
+      ),
+    );
+    assert.ok(inSheet, 'the unit name is in the II.06a spreadsheet');
+
+    const csv = parseCsv((await download(adminPages, `/office/reports/ii06a.csv?unit=75&${period}`)).toString('utf8').replace(/^\uFEFF/, ''));
+    for (const field of csv.flat()) assert.doesNotMatch(field, /^[=+\-@\t\r]/, `II.06a CSV field ${JSON.stringify(field)}`);
+    assert.ok(csv.some((r) => r.includes(`'${UNIT_NAME}`)), 'the unit name is in the CSV, behind an apostrophe');
+  });
 });
+
+/** RFC 4180 fields, quotes undone: what a spreadsheet reads from each cell. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(field), (field = '');
+    else if (ch === '\n') rows.push([...row, field.replace(/\r$/, '')]), (row = []), (field = '');
+    else field += ch;
+  }
+  if (field || row.length) rows.push([...row, field]);
+  return rows;
+}
 
 it('spreadsheet writers: text starting with = + - @ tab or CR goes in as text (XLSX) or with an apostrophe (CSV)', async () => {
   const hostile = ['=1+1', '+SUM(A1)', '-2+3', '@cmd', '\t=1', '\r=1', `=HYPERLINK("http://x","y")`];

@@ -253,6 +253,22 @@ export async function rolesOnUnit(db: Db['kysely'] | Trx, officer: Officer, unit
   return [...out];
 }
 
+/**
+ * The officer's roles on a unit whose row is already read: its `ancestor_ids` hold the unit
+ * itself and every ancestor, so this is `rolesOnUnit` without a query per role.
+ */
+export function rolesOnLoadedUnit(officer: Officer, unit: { ancestor_ids: readonly number[] }): OfficerRole[] {
+  const out = new Set<OfficerRole>();
+  for (const r of officer.roles) if (unit.ancestor_ids.includes(r.unitId)) out.add(r.role);
+  return [...out];
+}
+
+export function requireRoleOnLoadedUnit(officer: Officer, unit: { ancestor_ids: readonly number[] }, roles?: readonly OfficerRole[]): OfficerRole[] {
+  const held = rolesOnLoadedUnit(officer, unit).filter((r) => !roles || roles.includes(r));
+  if (held.length === 0) throw new Problem(403, 'auth.forbidden', 'no role on this unit');
+  return held;
+}
+
 export async function requireRoleOnUnit(db: Db['kysely'] | Trx, officer: Officer, unitId: number, roles?: readonly OfficerRole[]): Promise<OfficerRole[]> {
   const held = (await rolesOnUnit(db, officer, unitId)).filter((r) => !roles || roles.includes(r));
   if (held.length === 0) throw new Problem(403, 'auth.forbidden', 'no role on this unit');

@@ -31,7 +31,7 @@ import type { Trx } from '../../db/database.ts';
 import type { StoredPhase } from '../../db/schema.ts';
 import { Problem, conflict, notFound } from '../../http/problem.ts';
 import { audit } from '../audit/service.ts';
-import { requireRoleOnUnit, rootsFor, type Officer, type OfficerRole } from '../auth/service.ts';
+import { requireRoleOnLoadedUnit, requireRoleOnUnit, rootsFor, type Officer, type OfficerRole } from '../auth/service.ts';
 import { applyCounterDeltas } from '../reports/counters.ts';
 import { findUnitById, findUnitByCode, findUnitVersions } from '../units/queries.ts';
 import { findProcedureByCode, findProcedureById } from '../procedures/queries.ts';
@@ -82,7 +82,7 @@ const isUniqueViolation = (e: unknown, constraint: string) =>
 export async function once<V>(
   ctx: AppContext,
   transactionId: string,
-  expected: { action: string; code?: string },
+  expected: { action: string; code?: string; writeFirst?: boolean },
   view: (code: string) => Promise<V>,
   write: () => Promise<string>,
 ): Promise<V & { replayed?: boolean }> {
@@ -93,13 +93,19 @@ export async function once<V>(
       throw conflict('dossier.transaction_reused', `transaction ${transactionId} was used for ${prior.action} on ${prior.code}`);
     return { ...(await view(prior.code)), replayed: true };
   };
-  const prior = await replay();
-  if (prior) return prior;
+  // writeFirst (new dossiers, where a repeat is rare): no look-up before the write, saving a
+  // round trip. A repeat then fails inside the write, on the transaction id's UNIQUE index or on
+  // a check that has changed since (procedure withdrawn, role removed); the transaction rolls
+  // back (its code number too) and the stored result is answered as before.
+  if (!expected.writeFirst) {
+    const prior = await replay();
+    if (prior) return prior;
+  }
   try {
     const code = await write();
     return (await view(code)) as V & { replayed?: boolean };
   } catch (e) {
-    if (isUniqueViolation(e, 'transaction_id')) {
+    if (isUniqueViolation(e, 'transaction_id') || (expected.writeFirst && e instanceof Problem)) {
       const again = await replay();
       if (again) return again;
     }
@@ -138,12 +144,12 @@ export async function createDossier(
   // (role already checked there), saving four round trips; a replay reads the stored dossier.
   let committed: DossierViewT | null = null;
   const view = (c: string) => (committed?.code === c ? Promise.resolve(committed) : getDossier(ctx, actor, c, { audited: false }));
-  return once(ctx, input.transactionId, { action: 'create' }, view, async () => {
+  return once(ctx, input.transactionId, { action: 'create', writeFirst: true }, view, async () => {
     const made = await ctx.db.transaction(async (trx) => {
       const procedure = await findProcedureByCode(trx, input.procedureCode);
       if (!procedure || !procedure.active) throw notFound('procedure.not_found', `no procedure ${input.procedureCode}`);
       const unit = await unitForReception(trx, input.unitCode, at);
-      const roles = await requireRoleOnUnit(trx, actor.officer, unit.id, ['admin', 'officer']);
+      const roles = requireRoleOnLoadedUnit(actor.officer, unit, ['admin', 'officer']);
       const created = await insertNewDossier(ctx, trx, calendar, {
         procedure,
         unit,

@@ -40,3 +40,12 @@ export function listProceduresForAdmin(db: Kysely<DB>, f: { searchTokens: string
   for (const t of f.searchTokens) q = q.where('search_text', 'like', `%${t}%`);
   return q.orderBy('code').limit(f.limit).offset(f.offset).execute();
 }
+
+let editGeneration = 0;
+/** Moves each time an admin saves a procedure in this process, so caches of procedure names (the office queue's) start again. */
+export function procedureEditGeneration(): number {
+  return editGeneration;
+}
+export function procedureEdited(): void {
+  editGeneration++;
+}

@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../../context.ts';
 import { rootsFor, type Officer } from '../../auth/service.ts';
+import { procedureEditGeneration } from '../../procedures/queries.ts';
 
 const TTL_MS = 60_000;
 
@@ -40,9 +41,9 @@ const memoFor = <V>(map: WeakMap<object, Memo<V>>, ctx: AppContext): Memo<V> => 
   return m;
 };
 
-/** Every procedure (the filter offers the active ones; old dossiers may name a retired one). */
+/** Every procedure (the filter offers the active ones; old dossiers may name a retired one). An admin's save in this process is seen at once. */
 export function allProcedures(ctx: AppContext): Promise<ProcedureOption[]> {
-  return memoFor(procedureMemos, ctx).get('all', async () =>
+  return memoFor(procedureMemos, ctx).get(`all@${procedureEditGeneration()}`, async () =>
     (await ctx.db.kysely.selectFrom('procedures').select(['id', 'code', 'name_vi', 'name_en', 'active']).orderBy('code').execute()).map((p) => ({
       id: p.id,
       code: p.code,

@@ -9,7 +9,7 @@ import type { AppContext } from '../../../context.ts';
 import { notFound } from '../../../http/problem.ts';
 import { audit } from '../../audit/service.ts';
 import { ProcedureSchema, formatIssuePath, type FeeSeed, type FormField } from '../catalogueFile.ts';
-import { findProcedureByCode, type ProcedureRecord } from '../queries.ts';
+import { findProcedureByCode, procedureEdited, type ProcedureRecord } from '../queries.ts';
 
 export interface ProcedureEdit {
   nameVi: string;
@@ -117,6 +117,7 @@ export async function updateProcedure(ctx: AppContext, actor: { id: number; ip: 
       .where('id', '=', row.id)
       .execute();
     await audit(trx, { actorId: actor.id, action: 'procedure.update', entity: 'procedure', entityId: row.code, detail: changed, ip: actor.ip, userAgent: actor.userAgent });
+    procedureEdited();
     return [];
   });
 }
