@@ -26,8 +26,10 @@ import { SESSION_COOKIE } from '../http/auth.ts';
 import { hashPassword } from '../modules/auth/passwords.ts';
 import { createSession } from '../modules/auth/sessions.ts';
 import { fieldSignIn } from '../modules/sync/fieldAuth.ts';
+import { addressStep, answerQuestion, deleteDraft, loadOwnDraft, pickAddress, startDraft } from '../modules/dossiers/drafts.ts';
+import type { AppContext } from '../context.ts';
 import { percentile, type BenchEngine } from './engines.ts';
-import { GROUPS, mixedLoadInWorker, type DeskOfficer, type FieldPhone, type MixedResult, type MixedSpec, type MixedTick } from './mixedLoad.ts';
+import { GROUPS, mixedLoadInWorker, type Applicant, type ApplyStep, type DeskOfficer, type FieldPhone, type MixedResult, type MixedSpec, type MixedTick } from './mixedLoad.ts';
 import { rssOfMb, startServerProcess } from './serverProcess.ts';
 
 /** Issue 7's targets on a 2-core machine. */
@@ -85,12 +87,19 @@ export interface LoadShape {
   phoneEveryMs: number;
   desks: number;
   citizens: number;
+  /** Citizens applying through the portal's question pages at a person's pace. */
+  applicants: number;
 }
 
-export const DEFAULT_SHAPE: LoadShape = { connections: 16, phones: 50, phoneEveryMs: 10_000, desks: 8, citizens: 4 };
+export const DEFAULT_SHAPE: LoadShape = { connections: 16, phones: 50, phoneEveryMs: 10_000, desks: 8, citizens: 4, applicants: 4 };
+
+/** Absence notification (thông báo lưu trú vắng mặt): a short form that is fully online. */
+const APPLY_PROCEDURE = '1.003677';
 
 interface Cast {
   submit: MixedSpec['submit'];
+  applicants: Applicant[];
+  applySteps: ApplyStep[];
   desks: DeskOfficer[];
   phones: FieldPhone[];
   leader: { token: string; cookie: string; province: string };
@@ -107,6 +116,47 @@ async function unitsInForce(db: Db, where: { level: 'province' | 'commune' | 'vi
     .orderBy('code')
     .limit(limit)
     .execute();
+}
+
+const FAMILY_NAMES = ['Điểu', 'Lò', 'Nông', 'Nguyễn', 'Thị'];
+
+/**
+ * The posts that answer every question of APPLY_PROCEDURE, found by answering a probe draft
+ * with the services the pages call (the address picker one level at a time), then deleted.
+ */
+async function answersPlan(ctx: AppContext, citizenId: number): Promise<ApplyStep[]> {
+  const actor = { citizenId, ip: null };
+  const { id } = await startDraft(ctx, actor, APPLY_PROCEDURE);
+  const steps: ApplyStep[] = [];
+  const state = await loadOwnDraft(ctx, citizenId, id);
+  for (const q of state.questions) {
+    if (q.type === 'address') {
+      for (let level = 0; level < 6; level++) {
+        const now = await loadOwnDraft(ctx, citizenId, id);
+        if ((now.answers[q.key] as { complete?: boolean } | undefined)?.complete) break;
+        const step = await addressStep(ctx, now, q);
+        const code = step.options.find((o) => o.code === HOME_COMMUNE)?.code ?? step.options[0]?.code;
+        if (!code) throw new Error(`the address question ${q.key} offers nothing at level ${step.at}`);
+        await pickAddress(ctx, actor, id, q.key, step.at, code);
+        steps.push({ key: q.key, fields: { [q.key]: code, at: String(step.at) } });
+      }
+      continue;
+    }
+    const fields: Record<string, string> =
+      q.type === 'date' ? { day: '20', month: '11', year: '2026' } :
+      q.type === 'choice' ? { [q.key]: q.options[0]?.value ?? '' } :
+      q.type === 'id_number' ? { [q.key]: '070203001234' } :
+      q.type === 'phone' ? { [q.key]: '0912345678' } :
+      q.type === 'number' ? { [q.key]: String(q.min ?? 1) } :
+      q.type === 'text' ? { [q.key]: 'Thành phố Hồ Chí Minh' } :
+      {};
+    const raw = q.type === 'date' ? fields : fields[q.key];
+    const r = await answerQuestion(ctx, actor, id, q.key, raw);
+    if (!r.ok) throw new Error(`the bench's answer to ${q.key} is refused: ${r.error.key}`);
+    steps.push({ key: q.key, fields });
+  }
+  await deleteDraft(ctx, actor, id);
+  return steps;
 }
 
 /** Accounts and sessions for everyone in the workload, written straight to the database (one password hash for all). */
@@ -140,6 +190,32 @@ async function cast(db: Db, shape: LoadShape): Promise<Cast> {
   const leader = await user('leader', 'leader', province.id);
   const leaderToken = await session(leader.id);
   const ctx = createContext(loadConfig({ LOG_LEVEL: 'silent', DATA_KEY }), db, pino({ level: 'silent' }));
+  const applicants: Applicant[] = [];
+  const citizenIds: number[] = [];
+  for (let i = 0; i < Math.max(1, shape.applicants); i++) {
+    const idNumber = `0702${String(10 + i).padStart(2, '0')}${String(100_000 + i).padStart(6, '0')}`;
+    const phone = `0913${String(100_000 + i).padStart(6, '0')}`;
+    const s = await db.transaction(async (trx) => {
+      const { id } = await trx
+        .insertInto('citizens')
+        .values({
+          id_hash: ctx.vault.lookupHash('id', idNumber),
+          id_sealed: ctx.vault.seal({ idNumber }),
+          full_name: `${FAMILY_NAMES[i % FAMILY_NAMES.length]} Thị Mai`,
+          birth_date_sealed: ctx.vault.seal({ birthDate: '1990-05-01' }),
+          phone_hash: ctx.vault.lookupHash('phone', phone),
+          phone_sealed: ctx.vault.seal({ phone }),
+          phone_ownership: 'matched',
+          password_hash: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      citizenIds.push(id);
+      return createSession(trx, { citizenId: id }, { ttlHours: 24 * 30, ip: '127.0.0.1', userAgent: 'causo bench', now });
+    });
+    applicants.push({ cookie: `${SESSION_COOKIE}=${s.token}`, csrf: s.csrfToken });
+  }
+  const applySteps = await answersPlan(ctx, citizenIds[0] as number);
   const phones: FieldPhone[] = [];
   for (let i = 0; i < shape.phones; i++) {
     const village = villages[i % villages.length] as { id: number; code: string };
@@ -150,6 +226,8 @@ async function cast(db: Db, shape: LoadShape): Promise<Cast> {
   }
   return {
     submit: { connections: shape.connections, token: await session(submitter.id), communes: communes.map((c) => c.code), procedures },
+    applicants: applicants.slice(0, shape.applicants),
+    applySteps,
     desks,
     phones,
     leader: { token: leaderToken, cookie: `${SESSION_COOKIE}=${leaderToken}`, province: province.code },
@@ -165,6 +243,7 @@ function specOf(baseUrl: string, c: Cast, shape: LoadShape, timing: { warmupMs: 
     submit: c.submit,
     desks: { officers: c.desks, pauseMs: 1000, pages: ['/office', '/office?tab=new', '/office?tab=processing', '/office?tab=due_soon', '/office?tab=processing&q=nguyen%20van'] },
     citizens: { connections: shape.citizens, pauseMs: 250, pages: ['/', '/services', '/services/search?q=dang%20ky%20khai%20sinh', '/services/1.001193', '/services?event=birth', '/track', '/help'] },
+    applicants: { list: c.applicants, pauseMs: 2000, thinkMs: 500, procedure: APPLY_PROCEDURE, steps: c.applySteps },
     phones: { list: c.phones, everyMs: shape.phoneEveryMs },
     leader: { connections: 1, pauseMs: 1000, token: c.leader.token, cookie: c.leader.cookie, apiPaths: [`/api/v1/dashboards?unit=${p}`, `/api/v1/dashboards?unit=${someCommune}`], pages: [`/office/dashboard?unit=${p}`, '/performance'] },
   };
@@ -296,7 +375,7 @@ export async function benchLoad(o: LoadBenchOptions): Promise<LoadVerdict[]> {
   const verdicts: LoadVerdict[] = [];
   for (const engine of o.engines) {
     const tag = `[${engine}]`;
-    o.log(`${tag} load: ${shape.connections} counter officers submitting (closed loop), ${shape.desks} one-stop desks, ${shape.citizens} citizens browsing, ${shape.phones} phones syncing every ~${shape.phoneEveryMs / 1000} s, 1 leader; 5 s warm-up, then ${o.seconds} s; load average before: ${loads()}`);
+    o.log(`${tag} load: ${shape.connections} counter officers submitting (closed loop), ${shape.desks} one-stop desks, ${shape.citizens} citizens browsing, ${shape.applicants} applying through the portal, ${shape.phones} phones syncing every ~${shape.phoneEveryMs / 1000} s, 1 leader; 5 s warm-up, then ${o.seconds} s; load average before: ${loads()}`);
     const v = await withServer(engine, { serverUrl: o.serverUrl, shape, nodeArgs: o.serverNodeArgs ?? [], ...(o.poolSize ? { poolSize: o.poolSize } : {}), log: o.log }, async (baseUrl, pid, c) => {
       const r = await mixedLoadInWorker(specOf(baseUrl, c, shape, { warmupMs: 5_000, durationMs: o.seconds * 1000, tickMs: 0 }));
       const figures = figuresOf(r);

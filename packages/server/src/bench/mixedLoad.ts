@@ -26,6 +26,18 @@ export interface FieldPhone {
   village: string;
 }
 
+/** A citizen signed in to the portal, applying through the question pages. */
+export interface Applicant {
+  cookie: string;
+  csrf: string;
+}
+
+/** One answer as the question page posts it (the address picker takes one post per level). */
+export interface ApplyStep {
+  key: string;
+  fields: Record<string, string>;
+}
+
 export interface MixedSpec {
   baseUrl: string;
   /** Answers in the first warmupMs are not counted. */
@@ -36,6 +48,8 @@ export interface MixedSpec {
   submit: { connections: number; token: string; communes: string[]; procedures: string[] };
   desks: { officers: DeskOfficer[]; pauseMs: number; pages: string[] };
   citizens: { connections: number; pauseMs: number; pages: string[] };
+  /** Citizens applying online through the portal's pages: start, every question, the check page, send. */
+  applicants: { list: Applicant[]; pauseMs: number; thinkMs: number; procedure: string; steps: ApplyStep[] };
   phones: { list: FieldPhone[]; everyMs: number };
   leader: { connections: number; pauseMs: number; token: string; cookie: string; apiPaths: string[]; pages: string[] };
 }
@@ -66,6 +80,8 @@ export const GROUPS = {
   receive: 'officer  POST /api/v1/dossiers/:code/actions (receive)',
   queues: 'officer  GET  /office work queues',
   browse: 'citizen  GET  portal pages',
+  applyPages: 'citizen  GET  /apply question and check pages',
+  applyPosts: 'citizen  POST /apply start, answers, send',
   push: 'device   POST /api/v1/sync/push',
   pull: 'device   GET  /api/v1/sync/pull',
   dashApi: 'leader   GET  /api/v1/dashboards',
@@ -115,6 +131,7 @@ class Recorder {
 interface Answer {
   status: number | 'socket';
   body: string;
+  location?: string;
 }
 
 function client(baseUrl: string, maxSockets: number) {
@@ -122,12 +139,13 @@ function client(baseUrl: string, maxSockets: number) {
   const url = new URL(baseUrl);
   const send = (method: string, path: string, headers: Record<string, string>, body?: string, keepBody = false): Promise<Answer> =>
     new Promise((resolve) => {
-      const req = http.request({ host: url.hostname, port: url.port, method, path, agent, headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      const req = http.request({ host: url.hostname, port: url.port, method, path, agent, headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => {
           if (keepBody || (res.statusCode ?? 0) >= 400) chunks.push(c);
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        const location = res.headers.location;
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ...(location ? { location } : {}) }));
         res.on('error', () => resolve({ status: 'socket', body: '' }));
       });
       req.on('error', (e) => resolve({ status: 'socket', body: e.message }));
@@ -141,7 +159,7 @@ async function run(spec: MixedSpec): Promise<MixedResult> {
   const end = start + spec.warmupMs + spec.durationMs;
   const rec = new Recorder(start + spec.warmupMs, end);
   const more = () => performance.now() < end;
-  const total = spec.submit.connections + spec.desks.officers.length + spec.citizens.connections + spec.leader.connections;
+  const total = spec.submit.connections + spec.desks.officers.length + spec.citizens.connections + spec.applicants.list.length + spec.leader.connections;
   const c = client(spec.baseUrl, total + 4);
   const ok2xx3xx = (s: number | 'socket') => typeof s === 'number' && s >= 200 && s < 400;
   /** Online dossiers waiting to be received, per commune (bounded: a desk cannot keep up with a flood). */
@@ -212,6 +230,42 @@ async function run(spec: MixedSpec): Promise<MixedResult> {
     }
   };
 
+  const applyLoop = async (a: Applicant) => {
+    const get = async (path: string) => {
+      const t = performance.now();
+      const r = await c.send('GET', path, { cookie: a.cookie, 'accept-encoding': 'gzip', 'accept-language': 'vi' });
+      rec.note(GROUPS.applyPages, t, r.status, r.status === 200, `${path}: ${r.body}`);
+    };
+    /** A form post; the next page's address, or null when the server did not move on (the error is recorded). */
+    const post = async (path: string, fields: Record<string, string>, expect: RegExp): Promise<string | null> => {
+      const t = performance.now();
+      const r = await c.send('POST', path, { cookie: a.cookie, 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ _csrf: a.csrf, ...fields }).toString(), true);
+      const ok = r.status === 303 && expect.test(r.location ?? '');
+      const said = /class="[^"]*error-message[^"]*"[^>]*>([\s\S]{0,200}?)</.exec(r.body)?.[1]?.trim() ?? '';
+      rec.note(GROUPS.applyPosts, t, r.status, ok, `${path} ${JSON.stringify(fields)} → ${r.location ?? ''} ${said}`);
+      return ok ? (r.location ?? null) : null;
+    };
+    const { procedure, steps } = spec.applicants;
+    await sleep(Math.random() * spec.applicants.pauseMs);
+    while (more()) {
+      const first = await post(`/apply/${procedure}`, {}, /^\/apply\/d\/\d+/);
+      const draft = /^\/apply\/d\/(\d+)/.exec(first ?? '')?.[1];
+      let answered = draft !== undefined;
+      for (const [i, s] of steps.entries()) {
+        if (!answered || !more()) break;
+        if (i === 0 || steps[i - 1]?.key !== s.key) await get(`/apply/d/${draft}/q/${s.key}`);
+        await sleep(spec.applicants.thinkMs * (0.5 + Math.random())); // reading and typing
+        answered = (await post(`/apply/d/${draft}/q/${s.key}`, s.fields, /^\/apply\/d\/\d+/)) !== null;
+      }
+      if (answered && more()) {
+        await get(`/apply/d/${draft}/check`);
+        const done = await post(`/apply/d/${draft}/submit`, {}, /^\/apply\/done\//);
+        if (done) await get(done);
+      }
+      await sleep(spec.applicants.pauseMs);
+    }
+  };
+
   const leaderLoop = async (k: number) => {
     let i = k;
     await sleep(Math.random() * spec.leader.pauseMs);
@@ -272,6 +326,7 @@ async function run(spec: MixedSpec): Promise<MixedResult> {
     ...Array.from({ length: spec.submit.connections }, submitLoop),
     ...spec.desks.officers.map(deskLoop),
     ...Array.from({ length: spec.citizens.connections }, (_, k) => citizenLoop(k)),
+    ...spec.applicants.list.map(applyLoop),
     ...Array.from({ length: spec.leader.connections }, (_, k) => leaderLoop(k)),
     ...spec.phones.list.map(phoneLoop),
   ]);

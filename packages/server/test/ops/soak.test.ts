@@ -67,7 +67,7 @@ describe('soak: the server under mixed load keeps its memory', () => {
         sampleSeconds: 5,
         // A short run: its first half is warm-up (PGlite's caches fill for some 40 s under load).
         warmUp: SECONDS < 300 ? 1 / 2 : 1 / 3,
-        shape: { connections: CONNECTIONS, phones: 20, phoneEveryMs: 3000, desks: 4, citizens: 2 },
+        shape: { connections: CONNECTIONS, phones: 20, phoneEveryMs: 3000, desks: 4, citizens: 2, applicants: 2 },
         log: (line) => t.diagnostic(line),
         database: () => prepared(engine),
       });
