@@ -32,6 +32,8 @@ const EnvSchema = z.object({
     .superRefine(pgUrlCheck('replica'))
     .optional(),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Prepare frequent statements once per connection; `false` behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21). */
+  DB_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   /** How long a field phone stays signed in between online sign-ins (it works offline meanwhile). */

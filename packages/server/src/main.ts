@@ -32,7 +32,7 @@ export function createLogger(config: Config): pino.Logger {
 export async function openContext(config: Config, log = createLogger(config)): Promise<AppContext> {
   // A command opening the embedded folder while a server holds it would be a second writer.
   if (!config.DATABASE_URL && !config.DATA_DIR.startsWith('memory://')) assertDataDirFree(config.DATA_DIR);
-  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, replicaUrl: config.DATABASE_REPLICA_URL, dataDir: config.DATA_DIR, poolSize: config.DB_POOL_SIZE, log });
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, replicaUrl: config.DATABASE_REPLICA_URL, dataDir: config.DATA_DIR, poolSize: config.DB_POOL_SIZE, prepareStatements: config.DB_PREPARED_STATEMENTS === 'true', log });
   return createContext(config, db, log);
 }
 

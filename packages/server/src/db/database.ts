@@ -77,6 +77,8 @@ export interface DbOptions {
   /** PGlite data folder; `memory://` for a throwaway database. */
   dataDir?: string | undefined;
   poolSize?: number;
+  /** Prepare frequent statements once per connection (DB_PREPARED_STATEMENTS; default on). */
+  prepareStatements?: boolean;
   /** An already opened PGlite (tests clone one from a template). */
   pglite?: PGlite;
   /** A streaming replica of `databaseUrl` for reports (DATABASE_REPLICA_URL). */
@@ -85,7 +87,7 @@ export interface DbOptions {
 }
 
 export async function openDatabase(opts: DbOptions): Promise<Db> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10, opts.replicaUrl, opts.log);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolSize ?? 10, opts.replicaUrl, opts.log, opts.prepareStatements ?? true);
   if (opts.pglite) return wrapPGlite(opts.pglite);
   const dataDir = opts.dataDir ?? './data';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
@@ -139,18 +141,19 @@ const pgTypes = {
     (PG_PARSERS[oid] as ((v: string) => unknown) | undefined) ?? pg.types.getTypeParser(oid, format as 'text'),
 };
 
-async function openPostgres(url: string, max: number, replicaUrl: string | undefined, log: DbLog | undefined): Promise<Db> {
+async function openPostgres(url: string, max: number, replicaUrl: string | undefined, log: DbLog | undefined, prepare: boolean): Promise<Db> {
   const types = pgTypes as pg.CustomTypesConfig;
   const pool = new FailoverPool(url, {
     max,
     types,
     // Several hosts: the one that takes writes (libpq would take any, which is never what the app wants).
     defaultTarget: parsePgUrl(url).hosts.length > 1 ? 'read-write' : 'any',
+    prepare,
     onSwitch: (e) => (e.to ? log?.info({ server: e.to }, 'database: connected to the primary') : log?.warn({ error: e.error }, 'database: no primary reachable, looking again')),
   });
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   await sql`select 1`.execute(kysely);
-  const reader = replicaUrl ? openReader(replicaUrl, Math.max(2, Math.ceil(max / 2)), kysely, log) : null;
+  const reader = replicaUrl ? openReader(replicaUrl, Math.max(2, Math.ceil(max / 2)), kysely, log, prepare) : null;
   return {
     kind: 'postgres',
     kysely,
@@ -202,8 +205,8 @@ export const REPLICA_RETRY_MS = 30_000;
  * primary and the replica is tried again after REPLICA_RETRY_MS; the warning is logged once per
  * outage, not per request.
  */
-function openReader(url: string, max: number, primary: Kysely<DB>, log: DbLog | undefined) {
-  const pool = new FailoverPool(url, { max, types: pgTypes as pg.CustomTypesConfig, defaultTarget: 'prefer-standby' });
+function openReader(url: string, max: number, primary: Kysely<DB>, log: DbLog | undefined, prepare: boolean) {
+  const pool = new FailoverPool(url, { max, types: pgTypes as pg.CustomTypesConfig, defaultTarget: 'prefer-standby', prepare });
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const where = parsePgUrl(url).describe();
   let downUntil = 0;

@@ -10,6 +10,7 @@
  */
 import pg from 'pg';
 import { parsePgUrl, type PgHost, type TargetSessionAttrs } from './pgHosts.ts';
+import { StatementNames, withStatementName } from './preparedStatements.ts';
 
 /** SQLSTATEs after which this server is no longer the one to use. */
 const FAILOVER_STATES = new Set([
@@ -30,6 +31,10 @@ export function isFailoverError(e: unknown): boolean {
   return /Connection terminated|connection error|not queryable|timeout exceeded when trying to connect|no server (fits|answered)/i.test(message);
 }
 
+function isStalePlan(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === '0A000' && /cached plan must not change result type/.test(String((e as { message?: unknown }).message));
+}
+
 export interface PoolOptions {
   max: number;
   types: pg.CustomTypesConfig;
@@ -37,6 +42,8 @@ export interface PoolOptions {
   defaultTarget: TargetSessionAttrs;
   /** Told when the pool switches servers (host:port) or cannot find one. */
   onSwitch?: (event: { to: string | null; error?: string }) => void;
+  /** Prepare frequent statements once per connection (off behind a pooler that cannot keep them). */
+  prepare?: boolean;
 }
 
 interface Generation {
@@ -58,6 +65,7 @@ export class FailoverPool {
   private readonly url;
   private ended = false;
   private outage = false;
+  private readonly names: StatementNames | null;
 
   constructor(
     private readonly connectionString: string,
@@ -66,6 +74,7 @@ export class FailoverPool {
     this.url = parsePgUrl(connectionString);
     this.hosts = this.url.hosts;
     this.target = this.url.target ?? opts.defaultTarget;
+    this.names = opts.prepare === false ? null : new StatementNames();
   }
 
   /** One host and nothing to check: node-postgres alone does the job (and keeps the URL untouched). */
@@ -185,8 +194,12 @@ export class FailoverPool {
     };
     const check = (e: unknown) => {
       lost(e);
+      // A prepared statement whose table changed shape (a migration while serving) fails on this
+      // connection until it closes: drop the connection, the next one prepares it again.
+      if (isStalePlan(e)) broken = true;
       throw e;
     };
+    const names = this.names;
     // pg.Pool listens for errors only on idle clients: a connection cut while lent out (between
     // two queries of a transaction) would otherwise be an uncaught 'error' that ends the process.
     inner.on('error', lost);
@@ -195,7 +208,7 @@ export class FailoverPool {
       get(target, prop) {
         if (prop === 'query')
           return (...args: unknown[]) => {
-            const out = (target.query as (...a: unknown[]) => unknown)(...args);
+            const out = (target.query as (...a: unknown[]) => unknown)(...(names ? withStatementName(names, args) : args));
             return out instanceof Promise ? out.catch(check) : out;
           };
         if (prop === 'release')

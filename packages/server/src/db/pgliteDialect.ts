@@ -16,16 +16,16 @@ import {
   type QueryResult,
 } from 'kysely';
 import { Mutex } from './mutex.ts';
-import { PG_PARSERS } from './types.ts';
+import { PGlitePreparedStatements } from './pglitePrepared.ts';
 
 export class PGliteConnection implements DatabaseConnection {
-  constructor(readonly pg: PGlite) {}
+  readonly statements: PGlitePreparedStatements;
+  constructor(readonly pg: PGlite) {
+    this.statements = new PGlitePreparedStatements(pg);
+  }
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const res = await this.pg.query<R>(compiled.sql, compiled.parameters as unknown[], {
-      rowMode: 'object',
-      parsers: PG_PARSERS,
-    });
+    const res = await this.statements.query<R>(compiled.sql, compiled.parameters);
     return {
       rows: res.rows,
       numAffectedRows: res.affectedRows === undefined ? undefined : BigInt(res.affectedRows),
@@ -53,14 +53,14 @@ class PGliteDriver implements Driver {
   async releaseConnection(): Promise<void> {
     this.mutex.unlock();
   }
-  async beginTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw('BEGIN'));
+  async beginTransaction(): Promise<void> {
+    await this.#conn.statements.control('BEGIN');
   }
-  async commitTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw('COMMIT'));
+  async commitTransaction(): Promise<void> {
+    await this.#conn.statements.control('COMMIT');
   }
-  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
-    await conn.executeQuery(CompiledQuery.raw('ROLLBACK'));
+  async rollbackTransaction(): Promise<void> {
+    await this.#conn.statements.control('ROLLBACK');
   }
   async destroy(): Promise<void> {}
 }

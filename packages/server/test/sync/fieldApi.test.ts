@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { describeEachEngine } from '../support/engines.ts';
 import { startWebServer, type WebServer } from '../support/webServer.ts';
 import { makeOfficer } from '../support/fixtures.ts';
-import { envelope, household, TODAY, VILLAGE } from './support.ts';
+import { envelope, household, settled, TODAY, VILLAGE } from './support.ts';
 import { photo } from '../apply/helpers.ts';
 import type { FieldMember } from '../../src/modules/sync/fieldAuth.ts';
 import { loadOfficer } from '../../src/modules/auth/service.ts';
@@ -80,6 +80,7 @@ describeEachEngine('field API', (env) => {
     const refused = await call('POST', '/api/v1/sync/push', { payload: bomb, headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } });
     assert.ok(refused.statusCode === 413 || refused.statusCode === 400, `${refused.statusCode}`);
     assert.equal(refused.headers['content-type']?.toString().startsWith('application/problem+json'), true);
+    await settled(env.db);
     const pulled = await call('GET', '/api/v1/sync/pull?limit=1');
     assert.equal(pulled.statusCode, 200);
     assert.equal(pulled.json().records.length, 1);

@@ -16,11 +16,12 @@ import { recordChange } from '../../src/modules/sync/changes.ts';
 import { recordPortalBlocker } from '../../src/modules/people/blockers.ts';
 import type { FieldMember } from '../../src/modules/sync/fieldAuth.ts';
 import type { AppContext } from '../../src/context.ts';
-import { envelope, household, makeMember, resident, secondDevice, OTHER_VILLAGE, VILLAGE } from './support.ts';
+import { envelope, household, makeMember, resident, secondDevice, settled, OTHER_VILLAGE, VILLAGE } from './support.ts';
 
 async function pullAll(ctx: AppContext, m: FieldMember, cursor?: string, limit = 500): Promise<{ records: PulledRecord[]; cursor: string; pages: number }> {
   const records: PulledRecord[] = [];
   let pages = 0;
+  await settled(ctx.db);
   for (;;) {
     const page = await pull(ctx, m, cursor, limit);
     pages++;
@@ -213,6 +214,7 @@ describeEachEngine('sync push and pull', (env) => {
     assert.deepEqual(during.records.map((x) => x.id), []);
     releaseA();
     await a;
+    await settled(env.db);
     const after = await pull(ctx, m, during.cursor, 500);
     assert.deepEqual(after.records.map((x) => x.id).sort(), [slow, fast].sort());
   });

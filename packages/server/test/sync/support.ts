@@ -1,5 +1,6 @@
 /** A team member with a registered phone, and envelopes as a phone writes them. */
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { EMPTY_READINESS, payloadHashOf, uuidv7, type Envelope } from '@causo/domain';
 import type { AppContext } from '../../src/context.ts';
 import type { Db } from '../../src/db/database.ts';
@@ -61,3 +62,21 @@ export const resident = (householdId: string, over: Record<string, unknown> = {}
   ...EMPTY_READINESS,
   ...over,
 });
+
+/**
+ * Waits until every transaction running now on the server has ended. A pull hands out only
+ * changes older than every running transaction (docs/sync.md), and on PostgreSQL that means any
+ * transaction on the whole server: another test file's long seed on the shared test server holds
+ * pulls back for its length. Call it before a pull that must see what was just written.
+ */
+export async function settled(db: Db): Promise<void> {
+  if (db.kind !== 'postgres') return;
+  const now = await sql<{ xmax: string }>`SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`.execute(db.kysely);
+  const xmax = now.rows[0]?.xmax ?? '0';
+  for (let waited = 0; waited < 180_000; waited += 100) {
+    const { rows } = await sql<{ done: boolean }>`SELECT pg_snapshot_xmin(pg_current_snapshot()) >= ${xmax}::xid8 AS done`.execute(db.kysely);
+    if (rows[0]?.done) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('a transaction on the test server has run for three minutes: pulls cannot see past it');
+}

@@ -27,18 +27,20 @@ export interface AuditEntry {
  * transaction commits (see chain.ts), and is never changed or removed (the table's trigger).
  */
 export async function audit(trx: Trx | Db['kysely'], e: AuditEntry): Promise<void> {
-  await trx
-    .insertInto('audit_log')
-    .values({
-      actor_id: e.actorId,
-      action: e.action,
-      entity: e.entity,
-      entity_id: e.entityId === undefined || e.entityId === null ? null : String(e.entityId),
-      detail: JSON.stringify(e.detail ?? {}),
-      ip: e.ip ?? null,
-      user_agent: e.userAgent ? e.userAgent.slice(0, 300) : null,
-    })
-    .execute();
+  await trx.insertInto('audit_log').values(auditRow(e)).execute();
+}
+
+/** The row `audit` inserts, for a caller that writes it in the same statement as its change. */
+export function auditRow(e: AuditEntry) {
+  return {
+    actor_id: e.actorId,
+    action: e.action,
+    entity: e.entity,
+    entity_id: e.entityId === undefined || e.entityId === null ? null : String(e.entityId),
+    detail: JSON.stringify(e.detail ?? {}),
+    ip: e.ip ?? null,
+    user_agent: e.userAgent ? e.userAgent.slice(0, 300) : null,
+  };
 }
 
 export { sealAuditChain, verifyAuditChain, startAuditSealer, type ChainBreak, type ChainReport } from './chain.ts';
