@@ -19,6 +19,14 @@ describe('configuration from the environment', () => {
     assert.throws(() => loadConfig({ TRUST_PROXY: 'everyone; drop table' }), /TRUST_PROXY/);
   });
 
+  it('takes a PostgreSQL Unix socket as the host, and prepared statements on unless turned off', () => {
+    const c = loadConfig({ DATABASE_URL: 'postgres://causo@%2Fvar%2Frun%2Fpostgresql/causo' });
+    assert.equal(c.DATABASE_URL, 'postgres://causo@%2Fvar%2Frun%2Fpostgresql/causo');
+    assert.equal(c.DB_PREPARED_STATEMENTS, 'true');
+    assert.equal(loadConfig({ DB_PREPARED_STATEMENTS: 'false' }).DB_PREPARED_STATEMENTS, 'false');
+    assert.throws(() => loadConfig({ DB_PREPARED_STATEMENTS: 'no' }), /DB_PREPARED_STATEMENTS/);
+  });
+
   it('reads which proxies may set X-Forwarded-For', () => {
     assert.equal(trustProxyOf(loadConfig({ TRUST_PROXY: 'false' })), false);
     assert.equal(trustProxyOf(loadConfig({ TRUST_PROXY: 'true' })), true);

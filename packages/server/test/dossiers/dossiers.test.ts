@@ -2,7 +2,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { describeEachEngine } from '../support/engines.ts';
 import { makeOfficer, testContext, txid } from '../support/fixtures.ts';
-import { actOnDossier, createDossier, getDossier, listDossiersFor } from '../../src/modules/dossiers/service.ts';
+import { actOnDossier, createDossier, formatDossierCode, getDossier, listDossiersFor } from '../../src/modules/dossiers/service.ts';
 import { Problem } from '../../src/http/problem.ts';
 import type { CreateDossierInput } from '../../src/modules/dossiers/schema.ts';
 
@@ -32,6 +32,20 @@ describeEachEngine('dossiers', (env) => {
     // Birth registration: 1 working day.
     assert.equal(d.dueAt, '2022-08-16T09:00:00+07:00');
     assert.equal(d.applicant.phone, '0912345678');
+  });
+
+  it("numbers an agency's dossiers of the day in order, four digits and then as many as needed, and audits each under its code", async () => {
+    const ctx = testContext(env.db);
+    ctx.clock.set('2022-08-17T09:00:00+07:00');
+    const actor = await makeOfficer(env.db, [{ role: 'officer', unitCode: '25309' }]);
+    const first = await createDossier(ctx, actor, input());
+    assert.equal(first.code, formatDossierCode('H70.25309', new Date('2022-08-17T09:00:00+07:00'), 1));
+    assert.equal(first.code, 'H70.25309-220817-0001');
+    await env.db.kysely.updateTable('dossier_code_sequences').set({ last_value: 9998 }).where('agency_code', '=', 'H70.25309').where('day', '=', '2022-08-17').execute();
+    const codes = [(await createDossier(ctx, actor, input())).code, (await createDossier(ctx, actor, input())).code];
+    assert.deepEqual(codes, ['H70.25309-220817-9999', 'H70.25309-220817-10000']);
+    const audited = await env.db.kysely.selectFrom('audit_log').select('entity_id').where('action', '=', 'dossier.create').where('entity_id', 'in', [first.code, ...codes]).execute();
+    assert.equal(audited.length, 3);
   });
 
   it('receives a dossier after closing time and starts the clock next working morning', async () => {

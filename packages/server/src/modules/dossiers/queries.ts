@@ -1,5 +1,5 @@
 /** SQL for dossiers, their action log and the daily code sequence. */
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type QueryCreator, type Selectable } from 'kysely';
 import type { DB, DossiersTable } from '../../db/schema.ts';
 import type { Trx } from '../../db/database.ts';
 
@@ -33,14 +33,13 @@ export function actionsOf(db: Kysely<DB>, dossierId: number) {
 }
 
 /** Next number of the agency's daily sequence; the row lock makes it unique under concurrency. */
-export async function nextDailySequence(trx: Trx, agencyCode: string, day: string): Promise<number> {
-  const row = await trx
+/** The agency's next number for the day, as a query: a new dossier takes it inside its own insert. */
+export function nextDailySequenceQuery(db: QueryCreator<DB>, agencyCode: string, day: string) {
+  return db
     .insertInto('dossier_code_sequences')
     .values({ agency_code: agencyCode, day, last_value: 1 })
     .onConflict((oc) => oc.columns(['agency_code', 'day']).doUpdateSet({ last_value: sql`dossier_code_sequences.last_value + 1` }))
-    .returning('last_value')
-    .executeTakeFirstOrThrow();
-  return row.last_value;
+    .returning('last_value');
 }
 
 export interface ListFilter {
