@@ -47,11 +47,14 @@ export class StatementNames {
 
 /**
  * The arguments of `client.query(...)` with a name added when the call is Kysely's
- * `(text, values)` form; every other form (config objects, COPY streams, callbacks) as given.
+ * `(text, values)` form with at least one value; every other form (config objects, COPY
+ * streams, callbacks) as given. Without values node-postgres uses the simple protocol, which
+ * also runs several statements in one text; a name would switch it to the extended one, so
+ * those calls are left as they are.
  */
 export function withStatementName(names: StatementNames, args: unknown[]): unknown[] {
   const [text, values] = args;
-  if (args.length !== 2 || typeof text !== 'string' || !Array.isArray(values)) return args;
+  if (args.length !== 2 || typeof text !== 'string' || !Array.isArray(values) || values.length === 0) return args;
   const name = names.nameFor(text);
   return name === undefined ? args : [{ name, text, values } satisfies pg.QueryConfig];
 }

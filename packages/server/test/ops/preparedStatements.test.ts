@@ -41,6 +41,9 @@ describe('statement names (prepared once per connection)', () => {
     const config = { text: q, values: [1] };
     assert.deepEqual(withStatementName(names, [config]), [config]);
     assert.deepEqual(withStatementName(names, [q]), [q]);
+    // No values: node-postgres's simple protocol (several statements in one text) stays.
+    const many = 'select 1; select 2';
+    for (let i = 0; i < 5; i++) assert.deepEqual(withStatementName(names, [many, []]), [many, []]);
   });
 });
 
