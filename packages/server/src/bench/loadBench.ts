@@ -25,6 +25,7 @@ import { seedReference } from '../seed/reference.ts';
 import { SESSION_COOKIE } from '../http/auth.ts';
 import { hashPassword } from '../modules/auth/passwords.ts';
 import { createSession } from '../modules/auth/sessions.ts';
+import { sealedCitizenColumns } from '../modules/people/citizens.ts';
 import { fieldSignIn } from '../modules/sync/fieldAuth.ts';
 import { addressStep, answerQuestion, deleteDraft, loadOwnDraft, pickAddress, startDraft } from '../modules/dossiers/drafts.ts';
 import type { AppContext } from '../context.ts';
@@ -199,12 +200,7 @@ async function cast(db: Db, shape: LoadShape): Promise<Cast> {
       const { id } = await trx
         .insertInto('citizens')
         .values({
-          id_hash: ctx.vault.lookupHash('id', idNumber),
-          id_sealed: ctx.vault.seal({ idNumber }),
-          full_name: `${FAMILY_NAMES[i % FAMILY_NAMES.length]} Thị Mai`,
-          birth_date_sealed: ctx.vault.seal({ birthDate: '1990-05-01' }),
-          phone_hash: ctx.vault.lookupHash('phone', phone),
-          phone_sealed: ctx.vault.seal({ phone }),
+          ...sealedCitizenColumns(ctx.vault, { idNumber, fullName: `${FAMILY_NAMES[i % FAMILY_NAMES.length]} Thị Mai`, birthDate: '1990-05-01', phone }),
           phone_ownership: 'matched',
           password_hash: null,
         })

@@ -4,6 +4,7 @@
  */
 import type { AppContext } from '../../src/context.ts';
 import { createSession } from '../../src/modules/auth/sessions.ts';
+import { sealedCitizenColumns } from '../../src/modules/people/citizens.ts';
 import { SESSION_COOKIE } from '../../src/http/auth.ts';
 
 let n = 0;
@@ -28,12 +29,7 @@ export async function makeCitizen(ctx: AppContext, opts: { fullName?: string; ph
     const { id } = await trx
       .insertInto('citizens')
       .values({
-        id_hash: ctx.vault.lookupHash('id', idNumber),
-        id_sealed: ctx.vault.seal({ idNumber }),
-        full_name: fullName,
-        birth_date_sealed: ctx.vault.seal({ birthDate }),
-        phone_hash: ctx.vault.lookupHash('phone', phone),
-        phone_sealed: ctx.vault.seal({ phone }),
+        ...sealedCitizenColumns(ctx.vault, { idNumber, fullName, birthDate, phone }),
         phone_ownership: 'matched',
         password_hash: null,
       })

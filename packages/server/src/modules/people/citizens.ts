@@ -1,5 +1,18 @@
 /** Citizens as the rest of the server sees them: no personal values, just who they are. */
 import type { Db, Trx } from '../../db/database.ts';
+import type { Vault } from '../../security/vault.ts';
+
+/** A citizen's personal columns as stored: ID number, birth date and phone sealed, ID and phone keyed for look-up. */
+export function sealedCitizenColumns(vault: Vault, p: { idNumber: string; fullName: string; birthDate: string; phone: string }) {
+  return {
+    id_hash: vault.lookupHash('id', p.idNumber),
+    id_sealed: vault.seal({ idNumber: p.idNumber }),
+    full_name: p.fullName,
+    birth_date_sealed: vault.seal({ birthDate: p.birthDate }),
+    phone_hash: vault.lookupHash('phone', p.phone),
+    phone_sealed: vault.seal({ phone: p.phone }),
+  };
+}
 
 export interface Citizen {
   id: number;

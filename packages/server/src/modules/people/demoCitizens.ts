@@ -5,6 +5,7 @@
  */
 import type { AppContext } from '../../context.ts';
 import { hashPassword } from '../auth/passwords.ts';
+import { sealedCitizenColumns } from './citizens.ts';
 import './schema.ts';
 
 export const DEMO_CITIZENS = [
@@ -19,12 +20,7 @@ export async function seedDemoCitizens(ctx: AppContext, password: string): Promi
       await trx
         .insertInto('citizens')
         .values({
-          id_hash: ctx.vault.lookupHash('id', c.idNumber),
-          id_sealed: ctx.vault.seal({ idNumber: c.idNumber }),
-          full_name: c.fullName,
-          birth_date_sealed: ctx.vault.seal({ birthDate: c.birthDate }),
-          phone_hash: ctx.vault.lookupHash('phone', c.phone),
-          phone_sealed: ctx.vault.seal({ phone: c.phone }),
+          ...sealedCitizenColumns(ctx.vault, c),
           phone_ownership: 'matched',
           phone_checked_by: 'simulator',
           phone_checked_at: ctx.now(),
