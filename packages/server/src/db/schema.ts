@@ -201,6 +201,12 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+/** One row: moved on by every statement on procedures or units (016_reception_catalog.sql). */
+export interface CatalogGenerationTable {
+  id: boolean;
+  generation: ColumnType<string, never, string>;
+}
+
 export interface DB {
   units: UnitsTable;
   unit_replacements: UnitReplacementsTable;
@@ -217,4 +223,5 @@ export interface DB {
   calendar_days: CalendarDaysTable;
   settings: SettingsTable;
   audit_log: AuditLogTable;
+  catalog_generation: CatalogGenerationTable;
 }

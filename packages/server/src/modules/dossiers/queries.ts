@@ -32,12 +32,16 @@ export function actionsOf(db: Kysely<DB>, dossierId: number) {
     .execute();
 }
 
-/** Next number of the agency's daily sequence; the row lock makes it unique under concurrency. */
-/** The agency's next number for the day, as a query: a new dossier takes it inside its own insert. */
-export function nextDailySequenceQuery(db: QueryCreator<DB>, agencyCode: string, day: string) {
+/**
+ * The agency's next number for the day, as a query: a new dossier takes it inside its own insert;
+ * the row lock makes it unique under concurrency. With `catalogGeneration` the statement fails
+ * (CS001) when procedures or units have changed since that generation (receptionCatalog.ts).
+ */
+export function nextDailySequenceQuery(db: QueryCreator<DB>, agencyCode: string, day: string, catalogGeneration?: number) {
+  const first = catalogGeneration === undefined ? 1 : sql<number>`assert_catalog_generation(${catalogGeneration})`;
   return db
     .insertInto('dossier_code_sequences')
-    .values({ agency_code: agencyCode, day, last_value: 1 })
+    .values({ agency_code: agencyCode, day, last_value: first })
     .onConflict((oc) => oc.columns(['agency_code', 'day']).doUpdateSet({ last_value: sql`dossier_code_sequences.last_value + 1` }))
     .returning('last_value');
 }

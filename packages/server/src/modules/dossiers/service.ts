@@ -3,7 +3,7 @@
  * write is one transaction that appends to the action log, updates the dossier, keeps the
  * II.06a counters and writes the audit entry; the answer is built after it commits.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { notifyDossierAction } from '../notify/dossierEvents.ts';
 import {
   STATUS_NAMES,
@@ -29,11 +29,12 @@ import {
 } from '@causo/domain';
 import type { AppContext } from '../../context.ts';
 import type { Trx } from '../../db/database.ts';
-import type { StoredPhase } from '../../db/schema.ts';
+import type { DB, StoredPhase } from '../../db/schema.ts';
 import { Problem, conflict, notFound } from '../../http/problem.ts';
 import { audit, auditRow } from '../audit/service.ts';
 import { requireRoleOnLoadedUnit, requireRoleOnUnit, rootsFor, type Officer, type OfficerRole } from '../auth/service.ts';
-import { applyCounterDeltas } from '../reports/counters.ts';
+import { applyCounterDeltas, counterUpsert } from '../reports/counters.ts';
+import { catalogGeneration, isCatalogChanged, receptionCatalogOf, type ReceptionFacts } from './receptionCatalog.ts';
 import { findUnitById, findUnitByCode, findUnitVersions } from '../units/queries.ts';
 import { findProcedureByCode, findProcedureById } from '../procedures/queries.ts';
 import { openFormData } from './formData.ts';
@@ -145,34 +146,67 @@ export async function createDossier(
   // (role already checked there), saving four round trips; a replay reads the stored dossier.
   let committed: DossierViewT | null = null;
   const view = (c: string) => (committed?.code === c ? Promise.resolve(committed) : getDossier(ctx, actor, c, { audited: false }));
-  return once(ctx, input.transactionId, { action: 'create', writeFirst: true }, view, async () => {
+  const catalog = receptionCatalogOf(ctx);
+  const day = localDateOf(at);
+  const dossierOf = (procedure: NewDossier['procedure'], unit: NewDossier['unit'], roles: OfficerRole[], agency: string, catalogGeneration?: number): NewDossier => ({
+    procedure,
+    unit,
+    agency,
+    catalogGeneration,
+    channel: input.channel,
+    applicant: input.applicant,
+    formData: input.formData,
+    at,
+    transactionId: input.transactionId,
+    who: { role: roles[0] ?? 'officer', userId: actor.officer.id, citizenId: null, ip: actor.ip },
+  });
+  const write = async (known: ReceptionFacts | null): Promise<string> => {
+    // With the procedure and unit known, and nothing else to write (no papers, no SMS), the
+    // dossier is one statement and needs no transaction of its own: one round trip.
+    if (known && !inTransaction && !sendsReceiptSms(input.channel, input.applicant.phone)) {
+      const roles = requireRoleOnLoadedUnit(actor.officer, known.unit, ['admin', 'officer']);
+      const created = await insertNewDossierAlone(ctx, calendar, dossierOf(known.procedure, known.unit, roles, known.agency, known.generation), known.agency);
+      committed = dossierView(ctx, created.row, known.unit, known.procedure, calendar);
+      return created.code;
+    }
     const made = await ctx.db.transaction(async (trx) => {
-      const procedure = await findProcedureByCode(trx, input.procedureCode);
+      // Read before the rows, so what is remembered is never older than its generation.
+      const generation = known?.generation ?? (await catalogGeneration(trx));
+      const procedure = known?.procedure ?? (await findProcedureByCode(trx, input.procedureCode));
       if (!procedure || !procedure.active) throw notFound('procedure.not_found', `no procedure ${input.procedureCode}`);
-      const unit = await unitForReception(trx, input.unitCode, at);
+      const unit = known?.unit ?? (await unitForReception(trx, input.unitCode, at));
       const roles = requireRoleOnLoadedUnit(actor.officer, unit, ['admin', 'officer']);
-      const created = await insertNewDossier(ctx, trx, calendar, {
-        procedure,
-        unit,
-        channel: input.channel,
-        applicant: input.applicant,
-        formData: input.formData,
-        at,
-        transactionId: input.transactionId,
-        who: { role: roles[0] ?? 'officer', userId: actor.officer.id, citizenId: null, ip: actor.ip },
-      });
+      const agency = known?.agency ?? (await agencyOf(trx, unit));
+      if (!known) catalog.remember(generation, day, { procedure, unit, agency });
+      const created = await insertNewDossier(ctx, trx, calendar, dossierOf(procedure, unit, roles, agency, known?.generation));
       if (inTransaction) await inTransaction(trx, created);
       return { created, unit, procedure };
     });
     // With `inTransaction` the caller may have changed the dossier after the insert: read it back.
     if (!inTransaction) committed = dossierView(ctx, made.created.row, made.unit, made.procedure, calendar);
     return made.created.code;
+  };
+  return once(ctx, input.transactionId, { action: 'create', writeFirst: true }, view, async () => {
+    const known = catalog.lookup(input.procedureCode, input.unitCode, day);
+    if (known) {
+      try {
+        return await write(known);
+      } catch (e) {
+        if (!isCatalogChanged(e)) throw e;
+        catalog.forget();
+      }
+    }
+    return write(null);
   });
 }
 
 export interface NewDossier {
   procedure: NonNullable<Awaited<ReturnType<typeof findProcedureByCode>>>;
   unit: Awaited<ReturnType<typeof unitForReception>>;
+  /** The agency that numbers it, when the caller knows it already (else read from the unit). */
+  agency?: string | undefined;
+  /** The catalog generation `procedure`, `unit` and `agency` were read under (receptionCatalog.ts), when not read in this transaction. */
+  catalogGeneration?: number | undefined;
   channel: Channel;
   applicant: CreateDossierInput['applicant'];
   formData: Record<string, unknown>;
@@ -181,26 +215,53 @@ export interface NewDossier {
   who: ActingAs;
 }
 
+interface CreatedDossier {
+  id: number;
+  code: string;
+  row: DossierRecord;
+}
+
+/** Received on the spot (counter, post) with a phone: the applicant gets the code and the due date by SMS. */
+const sendsReceiptSms = (channel: Channel, phone: string | undefined): boolean => channel !== 2 && !!phone;
+
 /** Inserts a dossier and its first log entry inside the caller's transaction (counters and audit included). */
-export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: WorkingCalendar, n: NewDossier): Promise<{ id: number; code: string; row: DossierRecord }> {
+export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: WorkingCalendar, n: NewDossier): Promise<CreatedDossier> {
+  const agency = n.agency ?? (await agencyOf(trx, n.unit));
+  const { row, dueAt } = await newDossierStatement(ctx, trx, calendar, n, agency);
+  if (sendsReceiptSms(n.channel, n.applicant.phone)) await notifyDossierAction(ctx, trx, row, { action: 'receive', at: n.at, dueAt });
+  return { id: row.id, code: row.code, row };
+}
+
+/** The same as one statement on its own, for a dossier that sends no SMS and whose agency is known. */
+async function insertNewDossierAlone(ctx: AppContext, calendar: WorkingCalendar, n: NewDossier, agency: string): Promise<CreatedDossier> {
+  const { row } = await newDossierStatement(ctx, ctx.db.kysely, calendar, n, agency);
+  return { id: row.id, code: row.code, row };
+}
+
+/**
+ * One statement takes the code's number for the agency and day, writes the dossier, its first
+ * log entry, the audit entry and the II.06a counters: five round trips fewer on the busiest write
+ * (docs/operations.md, Load). The code is built in SQL exactly as formatDossierCode does.
+ * PostgreSQL runs the sub-statements the main query does not read (the log, the audit, the
+ * counters) after the main query, so the shared counter rows are still locked after the code's
+ * number, in counterUpsert's fixed order, as every other writer of both does.
+ */
+async function newDossierStatement(ctx: AppContext, db: Kysely<DB>, calendar: WorkingCalendar, n: NewDossier, agency: string): Promise<{ row: DossierRecord; dueAt: Date | null }> {
   const { procedure, unit, at } = n;
   const status: Status = n.channel === 2 ? 1 : 2;
-  const agency = await agencyOf(trx, unit);
   const sla = { value: procedure.sla_value, unit: procedure.sla_unit };
   const dueAt = status === 2 ? calendar.dueAt(at, sla) : null;
   const logged: LoggedAction = { action: 'create', toStatus: status, occurredAt: at, dueAt };
   const after = applyToTimeline(emptyTimeline(n.channel), logged);
+  const deltas = contributionDiff(null, after);
 
   const a = n.applicant;
   const personal = { phone: a.phone, idNumber: a.idNumber, address: a.address };
   const hasPersonal = Object.values(personal).some((v) => v !== undefined);
-  // One statement takes the code's number for the agency and day, writes the dossier, its first
-  // log entry and the audit entry: three round trips fewer on the busiest write
-  // (docs/operations.md, Load). The code is built in SQL exactly as formatDossierCode does.
-  const row = await trx
-    .with('seq', (db) => nextDailySequenceQuery(db, agency, localDateOf(at)))
-    .with('d', (db) =>
-      db
+  const written = db
+    .with('seq', (qc) => nextDailySequenceQuery(qc, agency, localDateOf(at), n.catalogGeneration))
+    .with('d', (qc) =>
+      qc
         .insertInto('dossiers')
         .values({
           code: (eb) => eb.selectFrom('seq').select(sql<string>`${`${agency}-${yymmdd(at)}-`} || lpad(seq.last_value::text, greatest(4, length(seq.last_value::text)), '0')`.as('code')),
@@ -226,8 +287,8 @@ export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: Work
         })
         .returningAll(),
     )
-    .with('first_action', (db) =>
-      db.insertInto('dossier_actions').values({
+    .with('first_action', (qc) =>
+      qc.insertInto('dossier_actions').values({
         dossier_id: (eb) => eb.selectFrom('d').select('d.id'),
         seq: 1,
         action: 'create',
@@ -242,8 +303,8 @@ export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: Work
         payload: JSON.stringify({ channel: n.channel, dueAt: dueAt?.toISOString() ?? null }),
       }),
     )
-    .with('audited', (db) =>
-      db.insertInto('audit_log').values({
+    .with('audited', (qc) =>
+      qc.insertInto('audit_log').values({
         ...auditRow({
           actorId: n.who.userId,
           action: 'dossier.create',
@@ -253,17 +314,12 @@ export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: Work
         }),
         entity_id: (eb) => eb.selectFrom('d').select('d.code'),
       }),
-    )
-    .selectFrom('d')
-    .selectAll()
-    .executeTakeFirstOrThrow();
-  const { id, code } = row;
-  // Received on the spot (counter, post): the applicant gets the code and the due date by SMS.
-  if (status === 2 && a.phone) await notifyDossierAction(ctx, trx, row, { action: 'receive', at, dueAt });
-  // Last: the counter rows are shared with every dossier of the unit's ancestors that day, and
-  // their locks are held until commit; taking them last keeps that wait short.
-  await applyCounterDeltas(trx, unit.ancestor_ids, procedure.sector_code, contributionDiff(null, after));
-  return { id, code, row };
+    );
+  // A dossier not yet received (online) counts nowhere yet. Built on `db`: the counters read no CTE.
+  const row = deltas.length
+    ? await written.with('counted', () => counterUpsert(db, unit.ancestor_ids, procedure.sector_code, deltas)).selectFrom('d').selectAll().executeTakeFirstOrThrow()
+    : await written.selectFrom('d').selectAll().executeTakeFirstOrThrow();
+  return { row, dueAt };
 }
 
 /** The fields each action needs beyond the state machine's say-so. */

@@ -4,9 +4,10 @@
  * transaction. Rows are written in one statement in a fixed order so concurrent transactions
  * lock them in the same order and cannot deadlock. Readers sum over days and shards.
  */
-import { sql } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import type { CounterDelta, CounterField } from '@causo/domain';
 import type { Trx } from '../../db/database.ts';
+import type { DB } from '../../db/schema.ts';
 import { countersChanged } from './viewCache.ts';
 
 export const ALL_SECTORS = '*';
@@ -33,6 +34,14 @@ const SHARD_OF_THIS_CONNECTION = sql<number>`(pg_backend_pid() % ${sql.lit(COUNT
 
 export async function applyCounterDeltas(trx: Trx, unitAncestorIds: number[], sectorCode: string, deltas: CounterDelta[]): Promise<void> {
   if (deltas.length === 0) return;
+  await counterUpsert(trx, unitAncestorIds, sectorCode, deltas).execute();
+}
+
+/**
+ * The upsert of applyCounterDeltas as a query, for a caller that runs it inside a larger
+ * statement (a new dossier's insert). `deltas` must not be empty.
+ */
+export function counterUpsert(db: QueryCreator<DB>, unitAncestorIds: number[], sectorCode: string, deltas: CounterDelta[]) {
   countersChanged();
   const byDay = new Map<string, Record<string, number>>();
   for (const d of deltas) {
@@ -46,13 +55,12 @@ export async function applyCounterDeltas(trx: Trx, unitAncestorIds: number[], se
   const days = [...byDay.keys()].sort();
   for (const unit_id of units)
     for (const sector_code of sectors) for (const day of days) rows.push({ unit_id, sector_code, day, ...byDay.get(day), shard: SHARD_OF_THIS_CONNECTION });
-  await trx
+  return db
     .insertInto('ii06a_counters')
     .values(rows)
     .onConflict((oc) =>
       oc.columns(['unit_id', 'sector_code', 'day', 'shard']).doUpdateSet(
         Object.fromEntries(COLUMNS.map((c) => [c, sql`ii06a_counters.${sql.ref(c)} + excluded.${sql.ref(c)}`])),
       ),
-    )
-    .execute();
+    );
 }
