@@ -86,6 +86,33 @@ describeEachEngine('reception catalog', (env) => {
     }
   });
 
+  it('writes a dossier that queues an SMS in one transaction, and again from the tables after a change, with one SMS', async () => {
+    const ctx = testContext(env.db);
+    ctx.clock.set('2022-09-12T09:00:00+07:00');
+    const actor = await makeOfficer(env.db, [{ role: 'officer', unitCode: '25309' }]);
+    await createDossier(ctx, actor, input());
+    const seen = countTransactions(ctx);
+    const phone = { applicant: { fullName: 'Lò Văn Sơn', phone: '0912000111' } };
+    const first = await createDossier(ctx, actor, input(phone));
+    assert.equal(seen.count, 1, 'the dossier and its SMS commit together');
+    const { sla_value } = await env.db.kysely.selectFrom('procedures').select('sla_value').where('code', '=', '1.001193').executeTakeFirstOrThrow();
+    try {
+      await env.db.kysely.updateTable('procedures').set({ sla_value: 2 }).where('code', '=', '1.001193').execute();
+      const second = await createDossier(ctx, actor, input(phone));
+      assert.equal(second.dueAt, '2022-09-14T09:00:00+07:00');
+      assert.equal(seen.count, 3, 'refused once (rolled back), then written from the tables');
+      const sms = await env.db.kysely
+        .selectFrom('notify_outbox as o')
+        .innerJoin('dossiers as d', 'd.id', 'o.dossier_id')
+        .select(['d.code'])
+        .where('d.code', 'in', [first.code, second.code])
+        .execute();
+      assert.deepEqual(sms.map((r) => r.code).sort(), [first.code, second.code].sort(), 'one SMS each, none left from the refused attempt');
+    } finally {
+      await env.db.kysely.updateTable('procedures').set({ sla_value }).where('code', '=', '1.001193').execute();
+    }
+  });
+
   it('refuses a procedure withdrawn behind its back, and a unit the officer has no role on, as before', async () => {
     const ctx = testContext(env.db);
     ctx.clock.set('2022-09-07T09:00:00+07:00');

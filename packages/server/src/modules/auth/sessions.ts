@@ -5,6 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, Trx } from '../../db/database.ts';
+import { compileOnce, queryBuilder } from '../../db/compiledOnce.ts';
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
@@ -68,7 +69,15 @@ export interface SessionOfficer {
  * The officer is null for a citizen's session or a deactivated account.
  */
 export async function findSessionWithOfficer(db: Db['kysely'] | Trx, token: string, now: Date): Promise<(SessionRow & { officer: SessionOfficer | null }) | null> {
-  const s = await db
+  const s = (await db.executeQuery(sessionWithOfficerQuery({ tokenHash: sha256(token) }))).rows[0];
+  if (!s || s.expires_at <= now) return null;
+  const officer = s.uid !== null && s.username !== null && s.display_name !== null ? { id: s.uid, username: s.username, displayName: s.display_name, roles: s.roles ?? [] } : null;
+  return { userId: s.user_id, citizenId: s.citizen_id, csrfToken: s.csrf_token, expiresAt: s.expires_at, officer };
+}
+
+/** Built once: every signed-in request runs it (db/compiledOnce.ts). */
+const sessionWithOfficerQuery = compileOnce(['tokenHash'], (v) =>
+  queryBuilder
     .selectFrom('sessions as s')
     .leftJoin('users as u', (j) => j.onRef('u.id', '=', 's.user_id').on('u.active', '=', true))
     .select([
@@ -81,12 +90,8 @@ export async function findSessionWithOfficer(db: Db['kysely'] | Trx, token: stri
       'u.display_name',
       sql<SessionOfficer['roles'] | null>`(SELECT json_agg(json_build_object('role', r.role, 'unitId', r.unit_id, 'unitLevel', un.level) ORDER BY r.unit_id, r.role) FROM user_roles r JOIN units un ON un.id = r.unit_id WHERE r.user_id = u.id)`.as('roles'),
     ])
-    .where('s.token_hash', '=', sha256(token))
-    .executeTakeFirst();
-  if (!s || s.expires_at <= now) return null;
-  const officer = s.uid !== null && s.username !== null && s.display_name !== null ? { id: s.uid, username: s.username, displayName: s.display_name, roles: s.roles ?? [] } : null;
-  return { userId: s.user_id, citizenId: s.citizen_id, csrfToken: s.csrf_token, expiresAt: s.expires_at, officer };
-}
+    .where('s.token_hash', '=', v.tokenHash),
+);
 
 export async function deleteSession(trx: Trx, token: string): Promise<{ userId: number | null; citizenId: number | null } | null> {
   const s = await trx.deleteFrom('sessions').where('token_hash', '=', sha256(token)).returning(['user_id', 'citizen_id']).executeTakeFirst();

@@ -1,5 +1,5 @@
 /** SQL for dossiers, their action log and the daily code sequence. */
-import { sql, type Kysely, type QueryCreator, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, DossiersTable } from '../../db/schema.ts';
 import type { Trx } from '../../db/database.ts';
 
@@ -30,20 +30,6 @@ export function actionsOf(db: Kysely<DB>, dossierId: number) {
     .where('a.dossier_id', '=', dossierId)
     .orderBy('a.seq')
     .execute();
-}
-
-/**
- * The agency's next number for the day, as a query: a new dossier takes it inside its own insert;
- * the row lock makes it unique under concurrency. With `catalogGeneration` the statement fails
- * (CS001) when procedures or units have changed since that generation (receptionCatalog.ts).
- */
-export function nextDailySequenceQuery(db: QueryCreator<DB>, agencyCode: string, day: string, catalogGeneration?: number) {
-  const first = catalogGeneration === undefined ? 1 : sql<number>`assert_catalog_generation(${catalogGeneration})`;
-  return db
-    .insertInto('dossier_code_sequences')
-    .values({ agency_code: agencyCode, day, last_value: first })
-    .onConflict((oc) => oc.columns(['agency_code', 'day']).doUpdateSet({ last_value: sql`dossier_code_sequences.last_value + 1` }))
-    .returning('last_value');
 }
 
 export interface ListFilter {

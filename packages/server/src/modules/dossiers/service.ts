@@ -3,7 +3,7 @@
  * write is one transaction that appends to the action log, updates the dossier, keeps the
  * II.06a counters and writes the audit entry; the answer is built after it commits.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { notifyDossierAction } from '../notify/dossierEvents.ts';
 import {
   STATUS_NAMES,
@@ -33,12 +33,13 @@ import type { DB, StoredPhase } from '../../db/schema.ts';
 import { Problem, conflict, notFound } from '../../http/problem.ts';
 import { audit, auditRow } from '../audit/service.ts';
 import { requireRoleOnLoadedUnit, requireRoleOnUnit, rootsFor, type Officer, type OfficerRole } from '../auth/service.ts';
-import { applyCounterDeltas, counterUpsert } from '../reports/counters.ts';
+import { applyCounterDeltas, counterRows } from '../reports/counters.ts';
+import { runNewDossierStatement } from './newDossierSql.ts';
 import { catalogGeneration, isCatalogChanged, receptionCatalogOf, type ReceptionFacts } from './receptionCatalog.ts';
 import { findUnitById, findUnitByCode, findUnitVersions } from '../units/queries.ts';
 import { findProcedureByCode, findProcedureById } from '../procedures/queries.ts';
 import { openFormData } from './formData.ts';
-import { actionsOf, findActionByTransaction, findDossierByCode, listDossiers, lockDossierByCode, nextDailySequenceQuery, type DossierRecord } from './queries.ts';
+import { actionsOf, findActionByTransaction, findDossierByCode, listDossiers, lockDossierByCode, type DossierRecord } from './queries.ts';
 import type { ActionInput, CreateDossierInput, DossierListFilter, DossierViewT } from './schema.ts';
 
 export interface Actor {
@@ -238,14 +239,7 @@ async function insertNewDossierAlone(ctx: AppContext, calendar: WorkingCalendar,
   return { id: row.id, code: row.code, row };
 }
 
-/**
- * One statement takes the code's number for the agency and day, writes the dossier, its first
- * log entry, the audit entry and the II.06a counters: five round trips fewer on the busiest write
- * (docs/operations.md, Load). The code is built in SQL exactly as formatDossierCode does.
- * PostgreSQL runs the sub-statements the main query does not read (the log, the audit, the
- * counters) after the main query, so the shared counter rows are still locked after the code's
- * number, in counterUpsert's fixed order, as every other writer of both does.
- */
+/** The values of a new dossier and its one statement (newDossierSql.ts): five round trips fewer on the busiest write. */
 async function newDossierStatement(ctx: AppContext, db: Kysely<DB>, calendar: WorkingCalendar, n: NewDossier, agency: string): Promise<{ row: DossierRecord; dueAt: Date | null }> {
   const { procedure, unit, at } = n;
   const status: Status = n.channel === 2 ? 1 : 2;
@@ -258,67 +252,56 @@ async function newDossierStatement(ctx: AppContext, db: Kysely<DB>, calendar: Wo
   const a = n.applicant;
   const personal = { phone: a.phone, idNumber: a.idNumber, address: a.address };
   const hasPersonal = Object.values(personal).some((v) => v !== undefined);
-  const written = db
-    .with('seq', (qc) => nextDailySequenceQuery(qc, agency, localDateOf(at), n.catalogGeneration))
-    .with('d', (qc) =>
-      qc
-        .insertInto('dossiers')
-        .values({
-          code: (eb) => eb.selectFrom('seq').select(sql<string>`${`${agency}-${yymmdd(at)}-`} || lpad(seq.last_value::text, greatest(4, length(seq.last_value::text)), '0')`.as('code')),
-          province_code: unit.province_code,
-          procedure_id: procedure.id,
-          sector_code: procedure.sector_code,
-          unit_id: unit.id,
-          channel: n.channel,
-          status,
-          citizen_id: n.who.citizenId,
-          applicant_name: a.fullName.normalize('NFC'),
-          applicant_search: foldDiacritics(a.fullName),
-          applicant_sealed: hasPersonal ? ctx.vault.seal(personal) : null,
-          applicant_phone_hash: a.phone ? ctx.vault.lookupHash('phone', a.phone) : null,
-          applicant_id_hash: a.idNumber ? ctx.vault.lookupHash('id', a.idNumber) : null,
-          form_data: JSON.stringify(n.formData),
-          submitted_at: at,
-          received_at: after.receivedAt,
-          due_at: dueAt,
-          phases: storePhases(after),
-          sla_value: sla.value,
-          sla_unit: sla.unit,
-        })
-        .returningAll(),
-    )
-    .with('first_action', (qc) =>
-      qc.insertInto('dossier_actions').values({
-        dossier_id: (eb) => eb.selectFrom('d').select('d.id'),
-        seq: 1,
-        action: 'create',
-        from_status: null,
-        to_status: status,
-        actor_id: n.who.userId,
-        citizen_id: n.who.citizenId,
-        actor_role: n.who.role,
-        occurred_at: at,
-        received_at: ctx.now(),
-        transaction_id: n.transactionId,
-        payload: JSON.stringify({ channel: n.channel, dueAt: dueAt?.toISOString() ?? null }),
-      }),
-    )
-    .with('audited', (qc) =>
-      qc.insertInto('audit_log').values({
-        ...auditRow({
-          actorId: n.who.userId,
-          action: 'dossier.create',
-          entity: 'dossier',
-          ip: n.who.ip,
-          detail: { channel: n.channel, procedure: procedure.code, ...(n.who.citizenId ? { citizenId: n.who.citizenId } : {}) },
-        }),
-        entity_id: (eb) => eb.selectFrom('d').select('d.code'),
-      }),
-    );
-  // A dossier not yet received (online) counts nowhere yet. Built on `db`: the counters read no CTE.
-  const row = deltas.length
-    ? await written.with('counted', () => counterUpsert(db, unit.ancestor_ids, procedure.sector_code, deltas)).selectFrom('d').selectAll().executeTakeFirstOrThrow()
-    : await written.selectFrom('d').selectAll().executeTakeFirstOrThrow();
+  const audit = auditRow({
+    actorId: n.who.userId,
+    action: 'dossier.create',
+    entity: 'dossier',
+    ip: n.who.ip,
+    detail: { channel: n.channel, procedure: procedure.code, ...(n.who.citizenId ? { citizenId: n.who.citizenId } : {}) },
+  });
+  const row = await runNewDossierStatement(db, {
+    agencyCode: agency,
+    day: localDateOf(at),
+    codePrefix: `${agency}-${yymmdd(at)}-`,
+    catalogGeneration: n.catalogGeneration ?? null,
+    dossier: {
+      province_code: unit.province_code,
+      procedure_id: procedure.id,
+      sector_code: procedure.sector_code,
+      unit_id: unit.id,
+      channel: n.channel,
+      status,
+      citizen_id: n.who.citizenId,
+      applicant_name: a.fullName.normalize('NFC'),
+      applicant_search: foldDiacritics(a.fullName),
+      applicant_sealed: hasPersonal ? ctx.vault.seal(personal) : null,
+      applicant_phone_hash: a.phone ? ctx.vault.lookupHash('phone', a.phone) : null,
+      applicant_id_hash: a.idNumber ? ctx.vault.lookupHash('id', a.idNumber) : null,
+      form_data: JSON.stringify(n.formData),
+      submitted_at: at,
+      received_at: after.receivedAt,
+      due_at: dueAt,
+      phases: storePhases(after),
+      sla_value: sla.value,
+      sla_unit: sla.unit,
+    },
+    action: {
+      seq: 1,
+      action: 'create',
+      from_status: null,
+      to_status: status,
+      actor_id: n.who.userId,
+      citizen_id: n.who.citizenId,
+      actor_role: n.who.role,
+      occurred_at: at,
+      received_at: ctx.now(),
+      transaction_id: n.transactionId,
+      payload: JSON.stringify({ channel: n.channel, dueAt: dueAt?.toISOString() ?? null }),
+    },
+    audit: { actor_id: audit.actor_id, action: audit.action, entity: audit.entity, detail: audit.detail, ip: audit.ip, user_agent: audit.user_agent },
+    // A dossier not yet received (online) counts nowhere yet.
+    counters: deltas.length ? counterRows(unit.ancestor_ids, procedure.sector_code, deltas) : [],
+  });
   return { row, dueAt };
 }
 
