@@ -86,7 +86,7 @@ describeEachEngine('reception catalog', (env) => {
     }
   });
 
-  it('writes a dossier that queues an SMS in one transaction, and again from the tables after a change, with one SMS', async () => {
+  it('writes a dossier and its receipt SMS as one statement, and again from the tables after a change, with one SMS each', async () => {
     const ctx = testContext(env.db);
     ctx.clock.set('2022-09-12T09:00:00+07:00');
     const actor = await makeOfficer(env.db, [{ role: 'officer', unitCode: '25309' }]);
@@ -94,20 +94,26 @@ describeEachEngine('reception catalog', (env) => {
     const seen = countTransactions(ctx);
     const phone = { applicant: { fullName: 'Lò Văn Sơn', phone: '0912000111' } };
     const first = await createDossier(ctx, actor, input(phone));
-    assert.equal(seen.count, 1, 'the dossier and its SMS commit together');
+    assert.equal(seen.count, 0, 'the dossier and its SMS in one statement');
     const { sla_value } = await env.db.kysely.selectFrom('procedures').select('sla_value').where('code', '=', '1.001193').executeTakeFirstOrThrow();
     try {
       await env.db.kysely.updateTable('procedures').set({ sla_value: 2 }).where('code', '=', '1.001193').execute();
       const second = await createDossier(ctx, actor, input(phone));
       assert.equal(second.dueAt, '2022-09-14T09:00:00+07:00');
-      assert.equal(seen.count, 3, 'refused once (rolled back), then written from the tables');
+      assert.equal(seen.count, 1, 'refused once, then written from the tables in a transaction');
       const sms = await env.db.kysely
         .selectFrom('notify_outbox as o')
         .innerJoin('dossiers as d', 'd.id', 'o.dossier_id')
-        .select(['d.code'])
+        .select(['d.code', 'o.body', 'o.purpose', 'o.template', 'o.channel'])
         .where('d.code', 'in', [first.code, second.code])
         .execute();
       assert.deepEqual(sms.map((r) => r.code).sort(), [first.code, second.code].sort(), 'one SMS each, none left from the refused attempt');
+      for (const m of sms) {
+        assert.ok(m.body.includes(m.code), `the receipt names its code: ${m.body}`);
+        assert.ok(!m.body.includes('CAUSO-CODE-MARK'));
+        assert.deepEqual([m.channel, m.purpose, m.template], ['sms', 'dossier_received', 'notify.sms.dossier_received']);
+      }
+      assert.ok(sms.find((m) => m.code === second.code)?.body.includes('14/09/2022'), 'with the new due date');
     } finally {
       await env.db.kysely.updateTable('procedures').set({ sla_value }).where('code', '=', '1.001193').execute();
     }

@@ -10,6 +10,7 @@
  *    that procedures and units have not changed since (assert_catalog_generation, SQLSTATE CS001);
  *  - d: writes the dossier, its code built exactly as formatDossierCode does (four digits at least);
  *  - first_action, audited: its first log entry and the audit entry, both naming it;
+ *  - texted: the receipt SMS, when there is one, its code put in place of CODE_MARK;
  *  - counted: the II.06a counters. PostgreSQL runs the sub-statements the main query does not
  *    read after it, so the shared counter rows are locked after the code's number, in the order
  *    counterRows gives, as every other writer of both does.
@@ -18,6 +19,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { DB } from '../../db/schema.ts';
 import { COUNTER_COLUMNS, SHARD_SQL, type CounterRow } from '../reports/counters.ts';
 import type { DossierRecord } from './queries.ts';
+import { CODE_MARK, type ReceiptSms } from '../notify/dossierEvents.ts';
 
 const DOSSIER_COLUMNS = [
   'province_code',
@@ -56,6 +58,7 @@ export interface NewDossierValues {
   action: Record<(typeof ACTION_COLUMNS)[number], Value>;
   audit: Record<(typeof AUDIT_COLUMNS)[number], Value>;
   counters: CounterRow[];
+  sms: ReceiptSms | null;
 }
 
 let next = 0;
@@ -77,6 +80,10 @@ const TEXT = `WITH seq AS (
 ), audited AS (
   INSERT INTO audit_log (entity_id, ${AUDIT_COLUMNS.join(', ')})
   VALUES ((SELECT code FROM d), ${placeholders(AUDIT_COLUMNS)})
+), texted AS (
+  INSERT INTO notify_outbox (channel, recipient_sealed, recipient_hash, body, purpose, template, dossier_id, created_at, next_try_at)
+  SELECT 'sms', ${param('::text')}, ${param('::text')}, replace(${param('::text')}, ${param('::text')}, d.code), ${param('::text')}, ${param('::text')}, d.id, ${param('::timestamptz')}, ${param('::timestamptz')}
+    FROM d WHERE ${param('::boolean')}
 ), counted AS (
   INSERT INTO ii06a_counters (unit_id, sector_code, day, ${COUNTER_COLUMNS.join(', ')}, shard)
   SELECT c.*, ${SHARD_SQL}
@@ -91,6 +98,8 @@ function parametersOf(v: NewDossierValues): unknown[] {
   for (const c of DOSSIER_COLUMNS) out.push(v.dossier[c]);
   for (const c of ACTION_COLUMNS) out.push(v.action[c]);
   for (const c of AUDIT_COLUMNS) out.push(v.audit[c]);
+  const t = v.sms;
+  out.push(t?.recipientSealed ?? null, t?.recipientHash ?? null, t?.body ?? null, CODE_MARK, t?.purpose ?? null, t?.template ?? null, t?.at ?? null, t?.at ?? null, t !== null);
   out.push(
     v.counters.map((r) => r.unit_id),
     v.counters.map((r) => r.sector_code),

@@ -4,7 +4,7 @@
  * II.06a counters and writes the audit entry; the answer is built after it commits.
  */
 import type { Kysely } from 'kysely';
-import { notifyDossierAction } from '../notify/dossierEvents.ts';
+import { notifyDossierAction, receiptSms } from '../notify/dossierEvents.ts';
 import {
   STATUS_NAMES,
   applyToTimeline,
@@ -162,9 +162,9 @@ export async function createDossier(
     who: { role: roles[0] ?? 'officer', userId: actor.officer.id, citizenId: null, ip: actor.ip },
   });
   const write = async (known: ReceptionFacts | null): Promise<string> => {
-    // With the procedure and unit known, and nothing else to write (no papers, no SMS), the
-    // dossier is one statement and needs no transaction of its own: one round trip.
-    if (known && !inTransaction && !sendsReceiptSms(input.channel, input.applicant.phone)) {
+    // With the procedure and unit known, and nothing else to write (no papers), the dossier and
+    // its receipt SMS are one statement and need no transaction of their own: one round trip.
+    if (known && !inTransaction) {
       const roles = requireRoleOnLoadedUnit(actor.officer, known.unit, ['admin', 'officer']);
       const created = await insertNewDossierAlone(ctx, calendar, dossierOf(known.procedure, known.unit, roles, known.agency, known.generation), known.agency);
       committed = dossierView(ctx, created.row, known.unit, known.procedure, calendar);
@@ -222,18 +222,22 @@ interface CreatedDossier {
   row: DossierRecord;
 }
 
-/** Received on the spot (counter, post) with a phone: the applicant gets the code and the due date by SMS. */
+/**
+ * Received on the spot (counter, post) with a phone: the applicant gets the code and the due date
+ * by SMS. Without an account it goes in the dossier's own statement; with one, the account's
+ * language is read first (notifyDossierAction).
+ */
 const sendsReceiptSms = (channel: Channel, phone: string | undefined): boolean => channel !== 2 && !!phone;
 
 /** Inserts a dossier and its first log entry inside the caller's transaction (counters and audit included). */
 export async function insertNewDossier(ctx: AppContext, trx: Trx, calendar: WorkingCalendar, n: NewDossier): Promise<CreatedDossier> {
   const agency = n.agency ?? (await agencyOf(trx, n.unit));
   const { row, dueAt } = await newDossierStatement(ctx, trx, calendar, n, agency);
-  if (sendsReceiptSms(n.channel, n.applicant.phone)) await notifyDossierAction(ctx, trx, row, { action: 'receive', at: n.at, dueAt });
+  if (sendsReceiptSms(n.channel, n.applicant.phone) && n.who.citizenId !== null) await notifyDossierAction(ctx, trx, row, { action: 'receive', at: n.at, dueAt });
   return { id: row.id, code: row.code, row };
 }
 
-/** The same as one statement on its own, for a dossier that sends no SMS and whose agency is known. */
+/** The same as one statement on its own, for an officer's dossier whose agency is known. */
 async function insertNewDossierAlone(ctx: AppContext, calendar: WorkingCalendar, n: NewDossier, agency: string): Promise<CreatedDossier> {
   const { row } = await newDossierStatement(ctx, ctx.db.kysely, calendar, n, agency);
   return { id: row.id, code: row.code, row };
@@ -301,6 +305,7 @@ async function newDossierStatement(ctx: AppContext, db: Kysely<DB>, calendar: Wo
     audit: { actor_id: audit.actor_id, action: audit.action, entity: audit.entity, detail: audit.detail, ip: audit.ip, user_agent: audit.user_agent },
     // A dossier not yet received (online) counts nowhere yet.
     counters: deltas.length ? counterRows(unit.ancestor_ids, procedure.sector_code, deltas) : [],
+    sms: sendsReceiptSms(n.channel, a.phone) && n.who.citizenId === null ? receiptSms(ctx, a.phone, at, dueAt) : null,
   });
   return { row, dueAt };
 }

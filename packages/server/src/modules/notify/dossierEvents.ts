@@ -11,7 +11,7 @@ import type { Trx } from '../../db/database.ts';
 import type { DossierRecord } from '../dossiers/queries.ts';
 import { feeQuote } from '../payments/fees.ts';
 import { findProcedureById } from '../procedures/queries.ts';
-import { queueMessage, type Purpose } from './outbox.ts';
+import { normalisePhone, queueMessage, type Purpose } from './outbox.ts';
 import { renderSms } from './templates.ts';
 import { audit } from '../audit/service.ts';
 
@@ -30,6 +30,37 @@ const MESSAGES: Partial<Record<Action, { key: string; purpose: Purpose }>> = {
 export function vnDate(at: Date): string {
   const [y, m, d] = localDateOf(at).split('-');
   return `${d}/${m}/${y}`;
+}
+
+/** Where a receipt rendered before its dossier has a code carries it; the dossier's statement puts the code in. */
+export const CODE_MARK = 'CAUSO-CODE-MARK';
+
+export interface ReceiptSms {
+  recipientSealed: string;
+  recipientHash: string;
+  body: string;
+  purpose: Purpose;
+  template: string;
+  at: Date;
+}
+
+/**
+ * The receipt SMS of a dossier received on the spot for an applicant without an account (to
+ * the phone given, in Vietnamese), as notifyDossierAction would queue it, with CODE_MARK for the
+ * code; null when none goes out (no phone, or a back-dated entry).
+ */
+export function receiptSms(ctx: AppContext, phone: string | undefined, at: Date, dueAt: Date | null): ReceiptSms | null {
+  const message = MESSAGES.receive;
+  if (!message || !phone || ctx.now().getTime() - at.getTime() > STALE_MS) return null;
+  const to = normalisePhone(phone);
+  return {
+    recipientSealed: ctx.vault.seal({ phone: to }),
+    recipientHash: ctx.vault.lookupHash('phone', to),
+    body: renderSms('vi', message.key, { code: CODE_MARK, due: dueAt ? vnDate(dueAt) : '', count: '0', amount: 0 }),
+    purpose: message.purpose,
+    template: message.key,
+    at: ctx.now(),
+  };
 }
 
 export interface ApplicantContact {
