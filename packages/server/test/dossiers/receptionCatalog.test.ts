@@ -32,6 +32,17 @@ function countTransactions(ctx: AppContext): { count: number } {
   return seen;
 }
 
+/** Changes the birth-registration procedure with plain SQL (as another process would) while `fn` runs, then puts it back. */
+async function whileProcedureChanged(db: Db, change: { sla_value?: number; active?: boolean }, fn: () => Promise<void>): Promise<void> {
+  const was = await db.kysely.selectFrom('procedures').select(['sla_value', 'active']).where('code', '=', '1.001193').executeTakeFirstOrThrow();
+  await db.kysely.updateTable('procedures').set(change).where('code', '=', '1.001193').execute();
+  try {
+    await fn();
+  } finally {
+    await db.kysely.updateTable('procedures').set(was).where('code', '=', '1.001193').execute();
+  }
+}
+
 describeEachEngine('reception catalog', (env) => {
   it('writes the second dossier of a procedure and unit as one statement, with the same answer and rows as the first', async () => {
     const ctx = testContext(env.db);
@@ -70,9 +81,7 @@ describeEachEngine('reception catalog', (env) => {
     const first = await createDossier(ctx, actor, input());
     assert.equal(first.dueAt, '2022-09-07T09:00:00+07:00'); // 1 working day
     const before = await catalogGeneration(env.db.kysely);
-    const { sla_value } = await env.db.kysely.selectFrom('procedures').select('sla_value').where('code', '=', '1.001193').executeTakeFirstOrThrow();
-    try {
-      await env.db.kysely.updateTable('procedures').set({ sla_value: 3 }).where('code', '=', '1.001193').execute();
+    await whileProcedureChanged(env.db, { sla_value: 3 }, async () => {
       assert.ok((await catalogGeneration(env.db.kysely)) > before, 'a statement on procedures moves the generation on');
       const second = await createDossier(ctx, actor, input());
       assert.equal(second.dueAt, '2022-09-09T09:00:00+07:00', 'written with the new time limit (3 working days)');
@@ -81,9 +90,7 @@ describeEachEngine('reception catalog', (env) => {
       const third = await createDossier(ctx, actor, input());
       assert.equal(third.dueAt, '2022-09-09T09:00:00+07:00');
       assert.equal(seen.count, 2, 'and known again after that');
-    } finally {
-      await env.db.kysely.updateTable('procedures').set({ sla_value }).where('code', '=', '1.001193').execute();
-    }
+    });
   });
 
   it('writes a dossier and its receipt SMS as one statement, and again from the tables after a change, with one SMS each', async () => {
@@ -95,9 +102,7 @@ describeEachEngine('reception catalog', (env) => {
     const phone = { applicant: { fullName: 'Lò Văn Sơn', phone: '0912000111' } };
     const first = await createDossier(ctx, actor, input(phone));
     assert.equal(seen.count, 0, 'the dossier and its SMS in one statement');
-    const { sla_value } = await env.db.kysely.selectFrom('procedures').select('sla_value').where('code', '=', '1.001193').executeTakeFirstOrThrow();
-    try {
-      await env.db.kysely.updateTable('procedures').set({ sla_value: 2 }).where('code', '=', '1.001193').execute();
+    await whileProcedureChanged(env.db, { sla_value: 2 }, async () => {
       const second = await createDossier(ctx, actor, input(phone));
       assert.equal(second.dueAt, '2022-09-14T09:00:00+07:00');
       assert.equal(seen.count, 1, 'refused once, then written from the tables in a transaction');
@@ -114,9 +119,7 @@ describeEachEngine('reception catalog', (env) => {
         assert.deepEqual([m.channel, m.purpose, m.template], ['sms', 'dossier_received', 'notify.sms.dossier_received']);
       }
       assert.ok(sms.find((m) => m.code === second.code)?.body.includes('14/09/2022'), 'with the new due date');
-    } finally {
-      await env.db.kysely.updateTable('procedures').set({ sla_value }).where('code', '=', '1.001193').execute();
-    }
+    });
   });
 
   it('refuses a procedure withdrawn behind its back, and a unit the officer has no role on, as before', async () => {
@@ -126,13 +129,10 @@ describeEachEngine('reception catalog', (env) => {
     const other = await makeOfficer(env.db, [{ role: 'officer', unitCode: '25310' }]);
     await createDossier(ctx, actor, input());
     await assert.rejects(createDossier(ctx, other, input()), (e: unknown) => e instanceof Problem && e.status === 403);
-    try {
-      await env.db.kysely.updateTable('procedures').set({ active: false }).where('code', '=', '1.001193').execute();
+    await whileProcedureChanged(env.db, { active: false }, async () => {
       await assert.rejects(createDossier(ctx, actor, input()), (e: unknown) => e instanceof Problem && e.code === 'procedure.not_found');
       assert.equal(receptionCatalogOf(ctx).lookup('1.001193', '25309', '2022-09-07'), null, 'a withdrawn procedure is not kept');
-    } finally {
-      await env.db.kysely.updateTable('procedures').set({ active: true }).where('code', '=', '1.001193').execute();
-    }
+    });
   });
 
   it('keeps the II.06a counters equal to a recount when most dossiers skip the transaction', async () => {
